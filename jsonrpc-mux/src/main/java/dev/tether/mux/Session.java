@@ -1,0 +1,1093 @@
+package dev.tether.mux;
+
+import dev.tether.mux.internal.Frame;
+import dev.tether.mux.internal.FrameLog;
+import dev.tether.mux.internal.FrameReader;
+import dev.tether.mux.internal.FrameType;
+import dev.tether.mux.internal.FrameWriter;
+import dev.tether.mux.internal.Hello;
+import dev.tether.mux.internal.MalformedPayloadException;
+import dev.tether.mux.internal.Payloads;
+import dev.tether.mux.internal.ReplayBuffer;
+import dev.tether.mux.internal.SerialExecutor;
+import dev.tether.mux.internal.SessionProtocolException;
+import dev.tether.mux.internal.Workers;
+import dev.tether.mux.transport.Transport;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One multiplexed, resumable session over a byte-stream {@link Transport}: the owner of the channel
+ * map, the outbound queues, the replay buffer and the keepalive. It reads top to bottom: creating and
+ * resuming, opening channels, the writer, the reader and its frame handlers, timers, closing.
+ *
+ * <p>Threading: one lock guards all session and channel state and is never held during I/O. A single
+ * writer thread owns the transport's output and lives as long as the session; one reader thread per
+ * attached transport parses frames and never blocks on a channel (DATA is buffered up to the window
+ * this side granted). Application threads read and write channels; acceptor and listener callbacks
+ * run on worker threads.
+ */
+public final class Session implements Closeable {
+  /** Where a session is in its life. */
+  public enum State { ATTACHED, DETACHED, CLOSED }
+
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+  private static final int RECENTLY_RESET_MEMORY = 1024;
+  private static final long GOAWAY_GRACE_MILLIS = 2000;
+
+  final ReentrantLock lock = new ReentrantLock();
+  private final Condition writerWake = lock.newCondition();
+  private final SessionConfig config;
+  private final Scheduler scheduler;
+  private final boolean initiator;
+  private final byte[] sessionId;
+  private final byte[] resumeToken;
+  private final boolean resumable;
+  private final int frameSize;
+  private final long peerReplayLimit;
+  private final String peerAgent;
+  private final FrameLog frameLog;
+  private final SerialExecutor events;
+
+  // Guarded by lock.
+  private State state = State.ATTACHED;
+  private Transport transport;
+  private FrameWriter writer;
+  private int generation;
+  private final Map<Integer, Channel> channels = new HashMap<>();
+  private final Set<Integer> recentlyReset = new LinkedHashSet<>();
+  private int nextLocalId;
+  private int highestPeerId;
+  private final ArrayDeque<Frame> control = new ArrayDeque<>();
+  private final ArrayDeque<Channel> ready = new ArrayDeque<>();
+  private final ReplayBuffer replay;
+  private final ArrayDeque<Frame> retransmit = new ArrayDeque<>();
+  private long received;
+  private long ackSent;
+  private long unackedBytesIn;
+  private boolean ackQueued;
+  private Scheduler.Cancellable ackTimer;
+  private Scheduler.Cancellable tickTimer;
+  private long lastReceivedNanos;
+  private long lastTickNanos;
+  private long lastPingNanos;
+  private long pingOutstandingSince = -1;
+  private long graceUntilNanos;
+  private long detachedSinceNanos;
+  private long rttNanos = -1;
+  private long wireBytesIn;
+  private long wireBytesOut;
+  private ErrorCode closeCode;
+  private String closeReason;
+  private Frame goaway;
+
+  private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
+      Set<String> capabilities) {
+    this.config = config;
+    this.scheduler = config.scheduler();
+    this.initiator = initiator;
+    this.sessionId = sessionId;
+    this.resumeToken = resumeToken;
+    this.resumable = capabilities.contains(SessionConfig.CAP_RESUME);
+    this.frameSize = Math.min(config.maxFrameSize(), peer.maxFrameSize() > 0 ? peer.maxFrameSize() : 16 * 1024);
+    this.peerReplayLimit = peer.replayLimit() > 0 ? peer.replayLimit() : config.replayLimit();
+    this.peerAgent = peer.agent();
+    this.replay = new ReplayBuffer(config.replayLimit());
+    this.nextLocalId = initiator ? 1 : 2;
+    this.frameLog = new FrameLog(config.name());
+    this.events = new SerialExecutor(Workers.shared());
+  }
+
+  // ---- creating and resuming ------------------------------------------------------------------
+
+  /**
+   * Starts a new session as the initiator: sends the hello, reads the acceptor's, and returns the
+   * attached session.
+   *
+   * @throws MuxException when the acceptor refuses (version mismatch, ...) or is not a Tether agent
+   */
+  public static Session connect(Transport transport, SessionConfig config) throws IOException {
+    Hello mine = hello(config, null, null, -1);
+    Hello theirs = Handshake.initiate(transport, mine, config);
+    Set<String> capabilities = Handshake.intersect(config.capabilities(), theirs.capabilities());
+    Session session = new Session(config, true, theirs, theirs.sessionId(), theirs.resumeToken(), capabilities);
+    session.start(transport);
+    return session;
+  }
+
+  /** Called by {@link SessionRegistry} for a fresh session on the acceptor side. */
+  static Session accepted(Transport transport, SessionConfig config, Hello theirs, byte[] id, byte[] token)
+      throws IOException {
+    Set<String> capabilities = Handshake.intersect(config.capabilities(), theirs.capabilities());
+    hello(config, id, token, -1).writeTo(transport.output());
+    Session session = new Session(config, false, theirs, id, token, capabilities);
+    session.start(transport);
+    return session;
+  }
+
+  static Hello hello(SessionConfig config, byte[] id, byte[] token, long received) {
+    return new Hello(Hello.MAJOR, Hello.MINOR, config.agent(), config.capabilities(), config.maxFrameSize(),
+        config.replayLimit(), id, token, received, null, null);
+  }
+
+  private void start(Transport first) {
+    lock.lock();
+    try {
+      long now = scheduler.nanoTime();
+      lastReceivedNanos = now;
+      lastTickNanos = now;
+      lastPingNanos = now;
+      attachLocked(first);
+      scheduleTickLocked();
+    } finally {
+      lock.unlock();
+    }
+    Thread writerThread = new Thread(this::writeLoop, "tether-writer-" + config.name());
+    writerThread.setDaemon(true);
+    writerThread.start();
+    startReader(first, generationSnapshot());
+  }
+
+  /**
+   * Re-attaches this (initiator) session to a new transport after the old one broke: exchanges hellos
+   * carrying what each side has received, then retransmits what the peer missed. Channels and their
+   * data are untouched; nothing is lost, duplicated or reordered.
+   *
+   * @throws MuxException when the acceptor no longer knows the session (it then is closed here too)
+   */
+  public void resume(Transport newTransport) throws IOException {
+    if (!initiator) {
+      throw new IllegalStateException("only the initiator resumes; the acceptor uses SessionRegistry.accept");
+    }
+    if (!resumable) {
+      throw new MuxException(ErrorCode.PROTOCOL_ERROR, "this session was not negotiated as resumable");
+    }
+    long receivedSnapshot = detachForResume("the initiator is resuming on a new transport");
+    Hello theirs;
+    try {
+      theirs = Handshake.initiate(newTransport, hello(config, sessionId, resumeToken, receivedSnapshot), config);
+    } catch (MuxException refused) {
+      if (refused.code() == ErrorCode.UNKNOWN_SESSION || refused.code() == ErrorCode.SESSION_EXPIRED) {
+        close(refused.code(), refused.reason());
+      }
+      throw refused;
+    }
+    completeResume(newTransport, theirs.received());
+  }
+
+  /** Acceptor side of a resume: answers the hello and re-attaches; called by {@link SessionRegistry}. */
+  void resumeAccepted(Transport newTransport, Hello theirs) throws IOException {
+    long receivedSnapshot = detachForResume("the peer resumed on a new transport");
+    hello(config, sessionId, resumeToken, receivedSnapshot).writeTo(newTransport.output());
+    completeResume(newTransport, theirs.received());
+  }
+
+  private long detachForResume(String why) throws MuxException {
+    lock.lock();
+    try {
+      requireNotClosed();
+      if (state == State.ATTACHED) {
+        detachLocked(why);
+      }
+      ackSent = received;
+      return received;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void completeResume(Transport newTransport, long peerReceived) throws IOException {
+    int gen;
+    lock.lock();
+    try {
+      requireNotClosed();
+      if (peerReceived < replay.firstUnacknowledged() - 1 || peerReceived > replay.lastSeq()) {
+        String reason = "cannot resume: peer has received up to seq " + peerReceived + " but frames "
+            + replay.firstUnacknowledged() + ".." + replay.lastSeq() + " are all this side still holds";
+        closeLocked(ErrorCode.PROTOCOL_ERROR, reason, true);
+        throw new SessionClosedException(ErrorCode.PROTOCOL_ERROR, reason);
+      }
+      replay.acknowledge(peerReceived);
+      retransmit.clear();
+      retransmit.addAll(replay.after(peerReceived));
+      attachLocked(newTransport);
+      gen = generation;
+      LOG.info("{}: resumed on {} ({} frames to retransmit)", config.name(), newTransport.description(),
+          retransmit.size());
+    } finally {
+      lock.unlock();
+    }
+    events.execute(() -> config.listener().onResumed(this));
+    startReader(newTransport, gen);
+  }
+
+  private void attachLocked(Transport t) {
+    long now = scheduler.nanoTime();
+    transport = t;
+    writer = new FrameWriter(t.output());
+    generation++;
+    state = State.ATTACHED;
+    lastReceivedNanos = now;
+    pingOutstandingSince = -1;
+    graceUntilNanos = now;
+    writerWake.signalAll();
+  }
+
+  private int generationSnapshot() {
+    lock.lock();
+    try {
+      return generation;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- opening channels ----------------------------------------------------------------------
+
+  /** Opens a channel and waits for the peer to accept it. */
+  public Channel open(String kind, ChannelFlavour flavour, String metadata) throws IOException {
+    try {
+      return openAsync(kind, flavour, metadata).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while opening a '" + kind + "' channel");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  /** Sends OPEN; the future completes with the channel on OPEN_OK or fails with the OPEN_FAIL reason. */
+  public CompletableFuture<Channel> openAsync(String kind, ChannelFlavour flavour, String metadata) {
+    String meta = metadata == null ? "" : metadata;
+    lock.lock();
+    try {
+      requireNotClosed();
+      int id = nextLocalId;
+      nextLocalId += 2;
+      Channel channel = new Channel(this, id, kind, flavour, meta, config.initialWindow(), 0, Channel.State.OPENING);
+      channels.put(id, channel);
+      queueControlLocked(new Frame(FrameType.OPEN, id, Payloads.open(config.initialWindow(), flavour, kind, meta)));
+      return channel.openFuture();
+    } catch (MuxException | IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void acceptChannel(Channel channel, String metadata) throws MuxException {
+    lock.lock();
+    try {
+      requireNotClosed();
+      if (channel.failure() != null) {
+        throw channel.failure();
+      }
+      if (channel.state != Channel.State.PENDING) {
+        throw new IllegalStateException("channel " + channel.id() + " was already answered");
+      }
+      channel.openedLocked(0, metadata);
+      queueControlLocked(new Frame(FrameType.OPEN_OK, channel.id(),
+          Payloads.openOk(channel.receiveWindowSize(), metadata)));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void rejectChannel(Channel channel, ErrorCode code, String reason) {
+    lock.lock();
+    try {
+      if (channel.state != Channel.State.PENDING) {
+        return;
+      }
+      channels.remove(channel.id());
+      channel.failLocked(new ChannelOpenException(code, reason));
+      if (state != State.CLOSED) {
+        queueControlLocked(new Frame(FrameType.OPEN_FAIL, channel.id(), Payloads.error(code, reason)));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- outbound queues (called by channels) ----------------------------------------------------
+
+  void enqueueData(Channel channel, byte[] payload) throws IOException {
+    lock.lock();
+    try {
+      requireNotClosed();
+      channel.checkWritableLocked();
+      queueOnChannelLocked(channel, new Frame(FrameType.DATA, channel.id(), payload));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void enqueueHalfClose(Channel channel) throws IOException {
+    lock.lock();
+    try {
+      if (channel.outputClosed) {
+        return;
+      }
+      requireNotClosed();
+      channel.checkWritableLocked();
+      channel.outputClosed = true;
+      // Queued behind the channel's DATA, so the peer sees every byte before the end of stream.
+      queueOnChannelLocked(channel, new Frame(FrameType.HALF_CLOSE, channel.id(), Frame.EMPTY));
+      removeIfFinishedLocked(channel);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void queueOnChannelLocked(Channel channel, Frame frame) {
+    channel.outbound.addLast(frame);
+    if (frame.type == FrameType.DATA) {
+      channel.countSentLocked(frame.payload.length);
+    }
+    if (!channel.queuedForWrite) {
+      channel.queuedForWrite = true;
+      ready.addLast(channel);
+    }
+    writerWake.signal();
+  }
+
+  void returnCreditLocked(Channel channel, int increment) {
+    if (increment > 0 && state != State.CLOSED && channel.failure() == null) {
+      queueControlLocked(new Frame(FrameType.CREDIT, channel.id(), Payloads.credit(increment)));
+    }
+  }
+
+  private void queueControlLocked(Frame frame) {
+    control.addLast(frame);
+    writerWake.signal();
+  }
+
+  void resetChannel(Channel channel, ErrorCode code, String reason) {
+    lock.lock();
+    try {
+      resetLocked(channel.id(), channel, code, reason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Resets one channel on both sides; the session goes on. */
+  private void resetLocked(int id, Channel channel, ErrorCode code, String reason) {
+    if (channel != null) {
+      if (!channel.failLocked(new ChannelResetException(code, reason, false))) {
+        return;
+      }
+      channels.remove(id);
+      ready.remove(channel);
+      channel.queuedForWrite = false;
+    }
+    rememberResetLocked(id);
+    if (state != State.CLOSED) {
+      queueControlLocked(new Frame(FrameType.RESET, id, Payloads.error(code, reason)));
+    }
+    LOG.debug("{}: reset channel {}: {} {}", config.name(), id, code, reason);
+  }
+
+  private void rememberResetLocked(int id) {
+    recentlyReset.add(id);
+    if (recentlyReset.size() > RECENTLY_RESET_MEMORY) {
+      Integer oldest = recentlyReset.iterator().next();
+      recentlyReset.remove(oldest);
+    }
+  }
+
+  // ---- the writer --------------------------------------------------------------------------------
+
+  /** The writer thread: sends frames in fair order, flushes when the queues run dry. */
+  private void writeLoop() {
+    FrameWriter dirty = null; // written to since the last flush
+    int dirtyGeneration = 0;
+    while (true) {
+      Frame frame = null;
+      FrameWriter out;
+      int gen;
+      long ack;
+      boolean closing;
+      lock.lock();
+      try {
+        while (state != State.CLOSED && dirty == null
+            && (frame = state == State.ATTACHED ? nextFrameLocked() : null) == null) {
+          writerWake.awaitUninterruptibly();
+        }
+        closing = state == State.CLOSED;
+        if (closing) {
+          frame = goaway;
+          goaway = null;
+        } else if (frame == null && dirty != null && state == State.ATTACHED) {
+          frame = nextFrameLocked(); // more to write before flushing?
+        }
+        out = writer;
+        gen = generation;
+        ack = received;
+        if (frame != null && !closing) {
+          noteSentLocked(frame, ack);
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (closing) {
+        finishClosing(frame, out);
+        return;
+      }
+      if (frame == null) {
+        flushQuietly(dirty, dirtyGeneration);
+        dirty = null;
+        continue;
+      }
+      if (dirty != null && dirty != out) {
+        flushQuietly(dirty, dirtyGeneration); // left over from before a resume
+      }
+      try {
+        frameLog.outbound(frame, ack);
+        out.write(frame, ack);
+        dirty = out;
+        dirtyGeneration = gen;
+      } catch (IOException e) {
+        transportFailed(gen, "write failed: " + e.getMessage());
+        dirty = null;
+      }
+    }
+  }
+
+  private void noteSentLocked(Frame frame, long ack) {
+    ackSent = ack;
+    unackedBytesIn = 0;
+    wireBytesOut += frame.wireSize();
+    if (frame.type == FrameType.ACK) {
+      ackQueued = false;
+    }
+  }
+
+  private void flushQuietly(FrameWriter out, int gen) {
+    try {
+      out.flush();
+    } catch (IOException e) {
+      transportFailed(gen, "write failed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Picks the next frame: retransmissions first, then control frames, then one DATA or HALF_CLOSE
+   * frame from the next channel in round-robin order, so no channel waits behind another's bulk
+   * transfer for more than one frame.
+   */
+  private Frame nextFrameLocked() {
+    Frame again = retransmit.pollFirst();
+    if (again != null) {
+      return again;
+    }
+    Frame head = control.peekFirst();
+    if (head != null) {
+      if (head.type.sequenced && !replay.hasRoomFor(head.wireSize())) {
+        closeLocked(ErrorCode.REPLAY_OVERFLOW, replayOverflowReason(), true);
+        return null;
+      }
+      control.removeFirst();
+      if (head.type.sequenced) {
+        replay.add(head, scheduler.nanoTime());
+      }
+      return head;
+    }
+    Channel channel = ready.peekFirst();
+    if (channel == null || !replay.hasRoomForData(channel.outbound.peekFirst().wireSize())) {
+      return null; // nothing to send, or waiting for the peer to acknowledge
+    }
+    ready.removeFirst();
+    Frame frame = channel.outbound.removeFirst();
+    if (channel.outbound.isEmpty()) {
+      channel.queuedForWrite = false;
+    } else {
+      ready.addLast(channel);
+    }
+    replay.add(frame, scheduler.nanoTime());
+    return frame;
+  }
+
+  private String replayOverflowReason() {
+    return "replay buffer overflow: " + replay.bytes() + " bytes unacknowledged (limit " + replay.limit()
+        + "); the peer stopped acknowledging";
+  }
+
+  private void finishClosing(Frame lastWords, FrameWriter out) {
+    if (lastWords != null && out != null) {
+      try {
+        frameLog.outbound(lastWords, 0);
+        out.write(lastWords, 0);
+        out.flush();
+      } catch (IOException ignored) {
+        // The peer may already be gone; the GOAWAY was a courtesy.
+      }
+    }
+    closeQuietly(transportSnapshot());
+  }
+
+  // ---- the reader ------------------------------------------------------------------------------
+
+  private void startReader(Transport t, int gen) {
+    Thread reader = new Thread(() -> readLoop(t, gen), "tether-reader-" + config.name() + "-" + gen);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void readLoop(Transport t, int gen) {
+    FrameReader reader = new FrameReader(t.input(), config.maxFrameSize());
+    try {
+      while (reader.nextFrame((frame, ack) -> onFrame(gen, frame, ack))) {
+        if (generationSnapshot() != gen) {
+          return;
+        }
+      }
+      transportFailed(gen, "the transport ended (" + t.description() + ")");
+    } catch (SessionProtocolException e) {
+      if (generationSnapshot() == gen) {
+        LOG.warn("{}: closing session: {}", config.name(), e.getMessage());
+        close(e.code, e.getMessage());
+      }
+    } catch (IOException e) {
+      transportFailed(gen, "read failed: " + e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("{}: internal error in the reader", config.name(), e);
+      close(ErrorCode.INTERNAL_ERROR, "internal error: " + e);
+    }
+  }
+
+  /** Handles one frame under the lock; callbacks it collects run after the lock is released. */
+  private void onFrame(int gen, Frame frame, long ack) throws SessionProtocolException {
+    List<Runnable> callbacks = new ArrayList<>(2);
+    lock.lock();
+    try {
+      if (gen != generation || state == State.CLOSED) {
+        return; // a stale reader from before a resume, or a closed session
+      }
+      frameLog.inbound(frame, ack);
+      lastReceivedNanos = scheduler.nanoTime();
+      wireBytesIn += frame.wireSize();
+      if (!replay.acknowledge(ack)) {
+        throw SessionProtocolException.protocol("peer acknowledged seq " + ack + " but only "
+            + replay.lastSeq() + " frames were sent");
+      }
+      writerWake.signal(); // acknowledged frames may have made room for DATA
+      if (frame.type.sequenced && !acceptSequenceLocked(frame)) {
+        return;
+      }
+      dispatchLocked(frame, callbacks);
+    } finally {
+      lock.unlock();
+    }
+    for (Runnable callback : callbacks) {
+      runCallback(callback);
+    }
+  }
+
+  /** Returns false for a duplicate (dropped); throws on a gap, which means frames were lost. */
+  private boolean acceptSequenceLocked(Frame frame) throws SessionProtocolException {
+    if (frame.seq() <= received) {
+      LOG.debug("{}: dropping duplicate seq {}", config.name(), frame.seq());
+      return false;
+    }
+    if (frame.seq() != received + 1) {
+      throw SessionProtocolException.protocol("sequence gap: expected seq " + (received + 1) + ", got " + frame.seq());
+    }
+    received = frame.seq();
+    unackedBytesIn += frame.wireSize();
+    scheduleAckLocked();
+    return true;
+  }
+
+  private void dispatchLocked(Frame frame, List<Runnable> callbacks) throws SessionProtocolException {
+    try {
+      switch (frame.type) {
+        case OPEN -> handleOpenLocked(frame);
+        case OPEN_OK -> handleOpenOkLocked(frame, callbacks);
+        case OPEN_FAIL -> handleOpenFailLocked(frame);
+        case DATA -> handleDataLocked(frame, callbacks);
+        case CREDIT -> handleCreditLocked(frame, callbacks);
+        case HALF_CLOSE -> handleHalfCloseLocked(frame, callbacks);
+        case RESET -> handleResetLocked(frame);
+        case PING -> queueControlLocked(new Frame(FrameType.PONG, 0, frame.payload));
+        case PONG -> handlePongLocked(frame);
+        case GOAWAY -> handleGoawayLocked(frame);
+        case ACK -> { } // the header's ack field was all it carried
+        default -> throw SessionProtocolException.protocol("unhandled frame type " + frame.type);
+      }
+    } catch (MalformedPayloadException e) {
+      if (frame.type.sessionScoped()) {
+        throw SessionProtocolException.protocol("malformed " + frame.type + ": " + e.getMessage());
+      }
+      resetLocked(frame.channel, channels.get(frame.channel), ErrorCode.PROTOCOL_ERROR,
+          "malformed " + frame.type + " frame: " + e.getMessage());
+    }
+  }
+
+  private void handleOpenLocked(Frame frame) throws MalformedPayloadException {
+    int id = frame.channel;
+    boolean peerParity = (id % 2 == 1) != initiator;
+    if (!peerParity || id <= highestPeerId) {
+      resetLocked(id, channels.get(id), ErrorCode.PROTOCOL_ERROR, peerParity
+          ? "OPEN reuses channel id " + id + " (ids must increase)"
+          : "OPEN with channel id " + id + " of the wrong parity (the " + (initiator ? "acceptor" : "initiator")
+              + " uses " + (initiator ? "even" : "odd") + " ids)");
+      return;
+    }
+    highestPeerId = id;
+    Payloads.Open open = Payloads.parseOpen(frame.payload);
+    if (channels.size() >= config.maxChannels()) {
+      queueControlLocked(new Frame(FrameType.OPEN_FAIL, id, Payloads.error(ErrorCode.CHANNEL_REFUSED,
+          "too many channels: " + channels.size() + " open, the limit is " + config.maxChannels())));
+      return;
+    }
+    Channel channel = new Channel(this, id, open.kind(), open.flavour(), open.metadata(), config.initialWindow(),
+        open.window(), Channel.State.PENDING);
+    channels.put(id, channel);
+    OpenRequest request = new OpenRequest(channel);
+    Workers.shared().execute(() -> runAcceptor(request));
+  }
+
+  private void runAcceptor(OpenRequest request) {
+    try {
+      config.acceptor().onOpen(request);
+    } catch (Exception e) {
+      LOG.warn("{}: acceptor failed for '{}': {}", config.name(), request.kind(), e.toString());
+      request.reject(ErrorCode.INTERNAL_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+  }
+
+  private void handleOpenOkLocked(Frame frame, List<Runnable> callbacks) throws MalformedPayloadException {
+    Channel channel = channels.get(frame.channel);
+    if (channel == null || channel.state != Channel.State.OPENING) {
+      answerUnknownLocked(frame, channel);
+      return;
+    }
+    Payloads.OpenOk ok = Payloads.parseOpenOk(frame.payload);
+    channel.openedLocked(ok.window(), ok.metadata());
+    callbacks.add(() -> channel.openFuture().complete(channel));
+  }
+
+  private void handleOpenFailLocked(Frame frame) throws MalformedPayloadException {
+    Channel channel = channels.get(frame.channel);
+    if (channel == null || channel.state != Channel.State.OPENING) {
+      answerUnknownLocked(frame, channel);
+      return;
+    }
+    Payloads.Error error = Payloads.parseError(frame.payload);
+    channels.remove(frame.channel);
+    channel.failLocked(new ChannelOpenException(error.code(), error.reason()));
+  }
+
+  private void handleDataLocked(Frame frame, List<Runnable> callbacks) {
+    Channel channel = channels.get(frame.channel);
+    if (channel == null || channel.state == Channel.State.OPENING || channel.state == Channel.State.PENDING) {
+      answerUnknownLocked(frame, channel);
+      return;
+    }
+    if (channel.remoteFinished()) {
+      resetLocked(frame.channel, channel, ErrorCode.PROTOCOL_ERROR, "DATA after HALF_CLOSE on channel " + frame.channel);
+      return;
+    }
+    long window = channel.windowAvailableLocked();
+    if (!channel.consumeWindowLocked(frame.payload.length)) {
+      resetLocked(frame.channel, channel, ErrorCode.FLOW_CONTROL_ERROR, "peer sent " + frame.payload.length
+          + " bytes on channel " + frame.channel + " with only " + window + " bytes of window left");
+      return;
+    }
+    addCallback(callbacks, channel.receiveLocked(frame.payload));
+  }
+
+  private void handleCreditLocked(Frame frame, List<Runnable> callbacks) throws MalformedPayloadException {
+    Channel channel = channels.get(frame.channel);
+    if (channel == null || channel.state == Channel.State.PENDING) {
+      answerUnknownLocked(frame, channel);
+      return;
+    }
+    int increment = Payloads.parseCredit(frame.payload);
+    try {
+      addCallback(callbacks, channel.creditLocked(increment));
+    } catch (IllegalStateException overflow) {
+      resetLocked(frame.channel, channel, ErrorCode.FLOW_CONTROL_ERROR, overflow.getMessage());
+    }
+  }
+
+  private void handleHalfCloseLocked(Frame frame, List<Runnable> callbacks) {
+    Channel channel = channels.get(frame.channel);
+    if (channel == null || channel.state != Channel.State.OPEN) {
+      answerUnknownLocked(frame, channel);
+      return;
+    }
+    addCallback(callbacks, channel.remoteFinishedLocked());
+    removeIfFinishedLocked(channel);
+  }
+
+  private void handleResetLocked(Frame frame) throws MalformedPayloadException {
+    Payloads.Error error = Payloads.parseError(frame.payload);
+    Channel channel = channels.remove(frame.channel);
+    if (channel != null) {
+      ready.remove(channel);
+      channel.queuedForWrite = false;
+      channel.failLocked(new ChannelResetException(error.code(), error.reason(), true));
+    }
+  }
+
+  private void handlePongLocked(Frame frame) throws MalformedPayloadException {
+    long sent = Payloads.parsePing(frame.payload);
+    long now = scheduler.nanoTime();
+    if (sent > 0 && sent <= now) {
+      rttNanos = now - sent;
+    }
+    pingOutstandingSince = -1;
+  }
+
+  private void handleGoawayLocked(Frame frame) throws MalformedPayloadException {
+    Payloads.Error error = Payloads.parseError(frame.payload);
+    LOG.info("{}: peer closed the session: {} {}", config.name(), error.code(), error.reason());
+    closeLocked(error.code(), error.reason(), false);
+  }
+
+  /**
+   * A frame for a channel we do not have. Late frames for a channel this side reset are expected
+   * (the peer had not seen the RESET yet) and dropped; anything else gets a RESET naming the problem,
+   * so the peer is never left waiting on a channel that does not exist.
+   */
+  private void answerUnknownLocked(Frame frame, Channel channel) {
+    if (channel == null && (recentlyReset.contains(frame.channel) || frame.type == FrameType.RESET)) {
+      LOG.debug("{}: dropped {} for reset channel {}", config.name(), frame.type, frame.channel);
+      return;
+    }
+    if (channel == null && frame.type == FrameType.CREDIT && knownClosedLocked(frame.channel)) {
+      return; // credit racing our close: harmless
+    }
+    String what = channel != null ? "in state " + channel.state
+        : knownClosedLocked(frame.channel) ? "which is closed" : "which was never opened";
+    resetLocked(frame.channel, channel, ErrorCode.UNKNOWN_CHANNEL,
+        frame.type + " for channel " + frame.channel + ", " + what);
+  }
+
+  private boolean knownClosedLocked(int id) {
+    boolean ours = (id % 2 == 1) == initiator;
+    return ours ? id < nextLocalId : id <= highestPeerId;
+  }
+
+  private void removeIfFinishedLocked(Channel channel) {
+    if (channel.outputClosed && channel.remoteFinished() && channel.failure() == null) {
+      channels.remove(channel.id());
+      channel.finishedLocked();
+    }
+  }
+
+  private static void addCallback(List<Runnable> callbacks, Runnable callback) {
+    if (callback != null) {
+      callbacks.add(callback);
+    }
+  }
+
+  private void runCallback(Runnable callback) {
+    try {
+      callback.run();
+    } catch (RuntimeException e) {
+      LOG.warn("{}: channel callback failed", config.name(), e);
+    }
+  }
+
+  // ---- timers: acks, keepalive, dead peers, expiry ----------------------------------------------
+
+  private void scheduleAckLocked() {
+    if (unackedBytesIn >= peerReplayLimit / 4) {
+      queueAckLocked(); // the peer's replay buffer is filling: acknowledge now
+    } else if (ackTimer == null) {
+      ackTimer = scheduler.schedule(this::ackTimerFired, config.ackDelay().toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void ackTimerFired() {
+    lock.lock();
+    try {
+      ackTimer = null;
+      if (state == State.ATTACHED && received > ackSent) {
+        queueAckLocked();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void queueAckLocked() {
+    if (!ackQueued) {
+      ackQueued = true;
+      control.addFirst(new Frame(FrameType.ACK, 0, Frame.EMPTY));
+      writerWake.signal();
+    }
+  }
+
+  private void scheduleTickLocked() {
+    if (state != State.CLOSED) {
+      tickTimer = scheduler.schedule(this::tick, config.tickInterval().toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * Runs every tick interval: pings, declares a silent peer dead, expires a session left detached.
+   * A tick that comes far too late means this process was stalled (GC, suspend, SIGSTOP); the peer
+   * then gets a full timeout of grace, since its silence may be our own.
+   */
+  void tick() {
+    String deadReason = null;
+    int gen;
+    lock.lock();
+    try {
+      long now = scheduler.nanoTime();
+      long interval = config.tickInterval().toNanos();
+      if (now - lastTickNanos > 3 * interval) {
+        graceUntilNanos = now + config.deadPeerTimeout().toNanos();
+        LOG.info("{}: this process was stalled for {} ms; giving the peer grace", config.name(),
+            (now - lastTickNanos) / 1_000_000);
+      }
+      lastTickNanos = now;
+      gen = generation;
+      if (state == State.ATTACHED) {
+        pingIfDueLocked(now);
+        deadReason = deadPeerReasonLocked(now);
+      } else if (state == State.DETACHED && now - detachedSinceNanos >= config.detachedTimeout().toNanos()) {
+        closeLocked(ErrorCode.SESSION_EXPIRED, "not resumed within " + config.detachedTimeout().toSeconds()
+            + " s after the transport broke", false);
+      }
+      scheduleTickLocked();
+    } finally {
+      lock.unlock();
+    }
+    if (deadReason != null) {
+      transportFailed(gen, deadReason);
+    }
+  }
+
+  private void pingIfDueLocked(long now) {
+    if (now - lastPingNanos >= config.pingInterval().toNanos()) {
+      lastPingNanos = now;
+      if (pingOutstandingSince < 0) {
+        pingOutstandingSince = now;
+      }
+      queueControlLocked(new Frame(FrameType.PING, 0, Payloads.ping(Math.max(1, now))));
+    }
+  }
+
+  /** The peer is dead when something has waited for an answer too long and nothing at all came. */
+  private String deadPeerReasonLocked(long now) {
+    long timeout = config.deadPeerTimeout().toNanos();
+    long waitingSince = oldest(replay.oldestSentNanos(), pingOutstandingSince);
+    if (waitingSince < 0 || now < graceUntilNanos) {
+      return null;
+    }
+    if (now - waitingSince >= timeout && now - lastReceivedNanos >= timeout) {
+      return "no answer from the peer for " + (now - lastReceivedNanos) / 1_000_000_000 + " s";
+    }
+    return null;
+  }
+
+  private static long oldest(long a, long b) {
+    if (a < 0) {
+      return b;
+    }
+    return b < 0 ? a : Math.min(a, b);
+  }
+
+  // ---- transport loss and closing ------------------------------------------------------------
+
+  /** The transport of generation {@code gen} broke: detach (resumable) or close. */
+  private void transportFailed(int gen, String why) {
+    lock.lock();
+    try {
+      if (gen != generation || state != State.ATTACHED) {
+        return;
+      }
+      if (!resumable) {
+        closeLocked(ErrorCode.PROTOCOL_ERROR, "transport lost and the session is not resumable: " + why, false);
+        return;
+      }
+      detachLocked(why);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void detachLocked(String why) {
+    Transport old = transport;
+    generation++;
+    state = State.DETACHED;
+    detachedSinceNanos = scheduler.nanoTime();
+    ackQueued = false;
+    control.removeIf(frame -> !frame.type.sequenced); // pings, pongs and acks die with the transport
+    LOG.info("{}: transport detached: {}", config.name(), why);
+    Workers.shared().execute(() -> closeQuietly(old));
+    events.execute(() -> config.listener().onDetached(this, why));
+  }
+
+  /** Ends the session: the peer gets a GOAWAY with the code and reason, every channel fails. */
+  public void close(ErrorCode code, String reason) {
+    lock.lock();
+    try {
+      closeLocked(code, reason, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(ErrorCode.NO_ERROR, "closed");
+  }
+
+  private void closeLocked(ErrorCode code, String reason, boolean tellPeer) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    boolean attached = state == State.ATTACHED;
+    state = State.CLOSED;
+    closeCode = code;
+    closeReason = reason;
+    Transport t = transport;
+    if (tellPeer && attached) {
+      // The writer sends the GOAWAY and closes; the backstop covers a writer stuck on a dead transport.
+      goaway = new Frame(FrameType.GOAWAY, 0, Payloads.error(code, reason));
+      scheduler.schedule(() -> closeQuietly(t), GOAWAY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } else {
+      Workers.shared().execute(() -> closeQuietly(t));
+    }
+    SessionClosedException failure = new SessionClosedException(code, reason);
+    for (Channel channel : channels.values()) {
+      channel.failLocked(failure);
+    }
+    channels.clear();
+    ready.clear();
+    control.clear();
+    retransmit.clear();
+    cancel(ackTimer);
+    cancel(tickTimer);
+    writerWake.signalAll();
+    events.execute(() -> config.listener().onClosed(this, code, reason));
+  }
+
+  private void requireNotClosed() throws SessionClosedException {
+    if (state == State.CLOSED) {
+      throw new SessionClosedException(closeCode, closeReason);
+    }
+  }
+
+  private Transport transportSnapshot() {
+    lock.lock();
+    try {
+      return transport;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void cancel(Scheduler.Cancellable task) {
+    if (task != null) {
+      task.cancel();
+    }
+  }
+
+  private static void closeQuietly(Transport t) {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  // ---- observing -----------------------------------------------------------------------------
+
+  public State state() {
+    lock.lock();
+    try {
+      return state;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The latest keepalive round-trip time in nanoseconds, or -1 before the first PONG. */
+  public long rttNanos() {
+    lock.lock();
+    try {
+      return rttNanos;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A snapshot of counters for status displays and tests. */
+  public Stats stats() {
+    lock.lock();
+    try {
+      return new Stats(state, channels.size(), wireBytesIn, wireBytesOut, rttNanos, replay.bytes(), received,
+          replay.lastSeq(), closeCode, closeReason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Counters at one instant. */
+  public record Stats(State state, int channels, long bytesIn, long bytesOut, long rttNanos, long replayBytes,
+      long received, long sent, ErrorCode closeCode, String closeReason) {}
+
+  public String peerAgent() {
+    return peerAgent;
+  }
+
+  public boolean resumable() {
+    return resumable;
+  }
+
+  public boolean isInitiator() {
+    return initiator;
+  }
+
+  /** A stable printable id (hex) for logs and status. */
+  public String id() {
+    StringBuilder hex = new StringBuilder();
+    for (byte b : sessionId == null ? new byte[0] : sessionId) {
+      hex.append(String.format("%02x", b));
+    }
+    return hex.toString();
+  }
+
+  byte[] sessionIdBytes() {
+    return sessionId;
+  }
+
+  byte[] resumeTokenBytes() {
+    return resumeToken;
+  }
+
+  SessionConfig config() {
+    return config;
+  }
+
+  int frameSize() {
+    return frameSize;
+  }
+
+  @Override
+  public String toString() {
+    return "Session[" + config.name() + " " + state() + "]";
+  }
+}

@@ -1,0 +1,52 @@
+package dev.tether.mux.internal;
+
+/**
+ * One frame as it travels: the header fields and the payload. The sequence number is assigned by the
+ * writer when the frame is first transmitted (so that the fair writer decides order late), and the ack
+ * field is filled in at every transmission, so a retransmitted frame carries a current ack.
+ *
+ * <p>Instances are immutable apart from {@code seq} and {@code sentNanos}, which only the writer
+ * thread sets, before the frame is published to the replay buffer.
+ */
+public final class Frame {
+  public static final int HEADER_SIZE = 26;
+  public static final byte[] EMPTY = new byte[0];
+
+  public final FrameType type;
+  public final int flags;
+  public final int channel;
+  public final byte[] payload;
+  long seq;
+  long sentNanos;
+
+  public Frame(FrameType type, int flags, int channel, byte[] payload) {
+    this.type = type;
+    this.flags = flags;
+    this.channel = channel;
+    this.payload = payload;
+  }
+
+  public Frame(FrameType type, int channel, byte[] payload) {
+    this(type, 0, channel, payload);
+  }
+
+  /** A frame as read from the wire, with its sequence number. */
+  public static Frame received(FrameType type, int flags, int channel, long seq, byte[] payload) {
+    Frame frame = new Frame(type, flags, channel, payload);
+    frame.seq = seq;
+    return frame;
+  }
+
+  public long seq() {
+    return seq;
+  }
+
+  public int wireSize() {
+    return HEADER_SIZE + payload.length;
+  }
+
+  @Override
+  public String toString() {
+    return FrameLog.describe(this, 0);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.tether.mux.internal;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Encodes frames onto a byte stream. Small frames are coalesced in a buffer; {@link #flush} pushes
+ * them out, and the session's writer calls it whenever its queue runs dry.
+ *
+ * <p>Threading: owned by the session's single writer thread.
+ */
+public final class FrameWriter {
+  private static final int BUFFER = 64 * 1024;
+
+  private final OutputStream out;
+  private final byte[] header = new byte[Frame.HEADER_SIZE];
+
+  public FrameWriter(OutputStream out) {
+    this.out = new BufferedOutputStream(out, BUFFER);
+  }
+
+  public void write(Frame frame, long ack) throws IOException {
+    encodeHeader(frame, ack, header);
+    out.write(header);
+    out.write(frame.payload);
+  }
+
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  /** The header bytes of a frame; the one place that knows the header layout for writing. */
+  public static void encodeHeader(Frame frame, long ack, byte[] into) {
+    into[0] = (byte) frame.type.code;
+    into[1] = (byte) frame.flags;
+    Bytes.putInt(into, 2, frame.channel);
+    Bytes.putInt(into, 6, frame.payload.length);
+    Bytes.putLong(into, 10, frame.type.sequenced ? frame.seq : 0);
+    Bytes.putLong(into, 18, ack);
+  }
+}

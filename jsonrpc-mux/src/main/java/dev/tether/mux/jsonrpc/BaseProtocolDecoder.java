@@ -1,0 +1,143 @@
+package dev.tether.mux.jsonrpc;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Splits a byte stream framed by the LSP base protocol ({@code Content-Length: N\r\n\r\n} then N
+ * bytes) into message bodies, whatever the chunking: a message may arrive split over many
+ * {@link #feed} calls, or several in one. Header names are case-insensitive; Content-Type and unknown
+ * headers are accepted and ignored; bodies are handed on as the exact bytes received, never
+ * re-serialized.
+ *
+ * <p>Not thread-safe: one thread feeds it. After it throws, the stream is out of sync and the
+ * decoder must not be fed again.
+ */
+public final class BaseProtocolDecoder {
+  /** Receives each complete message body. */
+  @FunctionalInterface
+  public interface Sink {
+    void message(byte[] body) throws java.io.IOException;
+  }
+
+  static final int MAX_HEADER_BYTES = 8 * 1024;
+
+  private final int maxMessageSize;
+  private final Sink sink;
+  private final ByteArrayOutputStream header = new ByteArrayOutputStream(64);
+  private byte[] body;
+  private int bodyFilled;
+  private boolean failed;
+
+  public BaseProtocolDecoder(int maxMessageSize, Sink sink) {
+    this.maxMessageSize = maxMessageSize;
+    this.sink = sink;
+  }
+
+  public void feed(byte[] b, int off, int len) throws java.io.IOException {
+    if (failed) {
+      throw new IllegalStateException("decoder already failed; the stream is out of sync");
+    }
+    int end = off + len;
+    while (off < end) {
+      if (body == null) {
+        off = readHeader(b, off, end);
+      } else {
+        int n = Math.min(end - off, body.length - bodyFilled);
+        System.arraycopy(b, off, body, bodyFilled, n);
+        bodyFilled += n;
+        off += n;
+      }
+      if (body != null && bodyFilled == body.length) {
+        byte[] complete = body;
+        body = null;
+        bodyFilled = 0;
+        sink.message(complete);
+      }
+    }
+  }
+
+  /** True between messages: nothing of a next message has arrived yet. */
+  public boolean atMessageBoundary() {
+    return body == null && header.size() == 0;
+  }
+
+  private int readHeader(byte[] b, int off, int end) throws BaseProtocolException {
+    while (off < end) {
+      header.write(b[off++]);
+      if (endsWithBlankLine()) {
+        startBody(parseContentLength());
+        return off;
+      }
+      if (header.size() > MAX_HEADER_BYTES) {
+        throw fail("LSP header longer than " + MAX_HEADER_BYTES + " bytes without a blank line", false);
+      }
+    }
+    return off;
+  }
+
+  private boolean endsWithBlankLine() {
+    byte[] h = header.toByteArray();
+    int n = h.length;
+    // "\r\n\r\n" per the spec; a bare "\n\n" is tolerated since some clients send it.
+    return (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n')
+        || (n >= 2 && h[n - 2] == '\n' && h[n - 1] == '\n');
+  }
+
+  private long parseContentLength() throws BaseProtocolException {
+    String text = header.toString(StandardCharsets.US_ASCII);
+    header.reset();
+    long length = -1;
+    for (String line : text.split("\r?\n")) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0) {
+        throw fail("malformed LSP header line: \"" + printable(line) + "\"", false);
+      }
+      String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      if (name.equals("content-length")) {
+        length = parseLength(line.substring(colon + 1).trim());
+      }
+    }
+    if (length < 0) {
+      throw fail("LSP header without Content-Length: \"" + printable(text.strip()) + "\"", false);
+    }
+    return length;
+  }
+
+  private long parseLength(String value) throws BaseProtocolException {
+    try {
+      long length = Long.parseLong(value);
+      if (length < 0) {
+        throw new NumberFormatException();
+      }
+      return length;
+    } catch (NumberFormatException e) {
+      throw fail("invalid Content-Length \"" + printable(value) + "\"", false);
+    }
+  }
+
+  private void startBody(long length) throws BaseProtocolException {
+    if (length > maxMessageSize) {
+      throw fail("Content-Length " + length + " exceeds the limit of " + maxMessageSize + " bytes", true);
+    }
+    body = new byte[(int) length];
+    bodyFilled = 0;
+    if (length == 0) {
+      bodyFilled = 0;
+    }
+  }
+
+  private BaseProtocolException fail(String message, boolean tooLarge) {
+    failed = true;
+    return new BaseProtocolException(message, tooLarge);
+  }
+
+  private static String printable(String s) {
+    String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+}
