@@ -1,0 +1,13 @@
+package dev.tether.adapters;
+
+/** The channel kinds the agent serves; the OPEN frame names one of these. See docs/SERVICES.md. */
+public final class ChannelKinds {
+  /** Message channel: JSON-RPC {@code sys/*} requests (agent info, log tail). */
+  public static final String SYS = "sys";
+  /** Message channel: a language server spawned on the host, speaking LSP. */
+  public static final String LSP = "lsp";
+  /** Byte channel: the content of one host file, streamed read-only, then end of stream. */
+  public static final String FS_READ = "fs.read";
+
+  private ChannelKinds() {}
+}

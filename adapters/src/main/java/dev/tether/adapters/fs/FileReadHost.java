@@ -1,0 +1,64 @@
+package dev.tether.adapters.fs;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ErrorCode;
+import dev.tether.mux.OpenRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Remote half of {@code fs.read}: streams one host file over a byte channel, then ends the stream.
+ * Used to materialize host-only files (system headers, site-packages) for go-to-definition. Errors
+ * name the path and the reason, e.g. {@code FileNotFound: /usr/include/nope.h}.
+ */
+public final class FileReadHost {
+  private static final int CHUNK = 64 * 1024;
+
+  public void open(OpenRequest request) throws IOException {
+    Path path;
+    try {
+      JsonObject meta = JsonParser.parseString(request.metadata()).getAsJsonObject();
+      path = Path.of(meta.get("path").getAsString());
+    } catch (RuntimeException e) {
+      request.reject(ErrorCode.CHANNEL_REFUSED, "fs.read needs metadata {\"path\": \"/absolute/path\"}");
+      return;
+    }
+    if (!path.isAbsolute()) {
+      request.reject(ErrorCode.SERVICE_ERROR, "FileNotFound: " + path + " is not an absolute path");
+      return;
+    }
+    if (Files.isDirectory(path)) {
+      request.reject(ErrorCode.SERVICE_ERROR, "FileIsADirectory: " + path);
+      return;
+    }
+    InputStream in;
+    long size;
+    try {
+      in = Files.newInputStream(path);
+      size = Files.size(path);
+    } catch (NoSuchFileException e) {
+      request.reject(ErrorCode.SERVICE_ERROR, "FileNotFound: " + path);
+      return;
+    } catch (AccessDeniedException e) {
+      request.reject(ErrorCode.SERVICE_ERROR, "NoPermissions: " + path);
+      return;
+    }
+    Channel channel = request.accept("{\"size\":" + size + "}");
+    try (in) {
+      byte[] buffer = new byte[CHUNK];
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        channel.write(buffer, 0, n);
+      }
+      channel.close();
+    } catch (IOException e) {
+      channel.reset(ErrorCode.SERVICE_ERROR, "Unavailable: reading " + path + " failed: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,296 @@
+package dev.tether.adapters.lsp.remote;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dev.tether.adapters.catalog.CatalogException;
+import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.process.ProcessTree;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ErrorCode;
+import dev.tether.mux.MuxException;
+import dev.tether.mux.OpenRequest;
+import dev.tether.mux.jsonrpc.BaseProtocol;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The remote half of the LSP adapter: spawns a language server next to the code and joins its stdio
+ * to an {@code lsp} message channel. Messages pass through as the same bytes, except that
+ * {@code initialize}'s processId becomes the agent's own pid (the editor's pid means nothing on this
+ * host, and servers watch that pid to exit when their client dies).
+ *
+ * <p>When the channel ends without the editor having sent {@code shutdown} and {@code exit}, this
+ * side sends them, waits {@link #EXIT_GRACE}, then kills the whole process tree. The server's stderr
+ * goes to the agent log, never into the protocol.
+ *
+ * <p>Threading: one thread per direction plus one for stderr, all daemon threads.
+ */
+public final class LanguageServerHost {
+  /** How long a server may take to exit after {@code exit} before its process tree is killed. */
+  public static final Duration EXIT_GRACE = Duration.ofSeconds(3);
+
+  private static final Logger LOG = LoggerFactory.getLogger(LanguageServerHost.class);
+  private static final Logger SERVER_LOG = LoggerFactory.getLogger("dev.tether.server-stderr");
+  private static final Gson GSON = new Gson();
+  private static final int STDERR_TAIL = 20;
+
+  /** What the opener asks for: a catalog name or an explicit command, with cwd and environment. */
+  static final class Request {
+    String server;
+    List<String> command;
+    String cwd;
+    Map<String, String> env;
+  }
+
+  private final ServerCatalog catalog;
+  private final int maxMessageSize;
+  private final java.util.Set<Running> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  public LanguageServerHost(ServerCatalog catalog, int maxMessageSize) {
+    this.catalog = catalog;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** Handles one {@code lsp} OPEN: spawns the server and accepts, or rejects with the reason. */
+  public void open(OpenRequest request) throws MuxException {
+    Request wanted;
+    List<String> command;
+    try {
+      wanted = parse(request.metadata());
+      command = resolve(wanted);
+    } catch (CatalogException | IllegalArgumentException e) {
+      request.reject(ErrorCode.CHANNEL_REFUSED, e.getMessage());
+      return;
+    }
+    Process process;
+    try {
+      process = start(command, wanted);
+    } catch (IOException e) {
+      request.reject(ErrorCode.SERVICE_ERROR, "cannot start language server " + String.join(" ", command)
+          + " on the host: " + rootMessage(e) + " (is it installed there and on the agent's PATH?)");
+      return;
+    }
+    JsonObject answer = new JsonObject();
+    answer.addProperty("pid", process.pid());
+    answer.add("command", GSON.toJsonTree(command));
+    Channel channel;
+    try {
+      channel = request.accept(answer.toString());
+    } catch (MuxException e) {
+      ProcessTree.kill(process.toHandle(), Duration.ZERO);
+      throw e;
+    }
+    Running server = new Running(channel, process, String.join(" ", command));
+    running.add(server);
+    server.start();
+  }
+
+  /** Servers still running (for status and for a clean agent exit). */
+  public int runningCount() {
+    return running.size();
+  }
+
+  /** Waits until every server has gone through its stop sequence, or the timeout passes. */
+  public void awaitAllStopped(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (running) {
+      while (!running.isEmpty() && System.nanoTime() < deadline) {
+        running.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      }
+    }
+  }
+
+  private static Request parse(String metadata) {
+    Request wanted = metadata.isBlank() ? new Request() : GSON.fromJson(metadata, Request.class);
+    if ((wanted.server == null) == (wanted.command == null || wanted.command.isEmpty())) {
+      throw new IllegalArgumentException("an lsp channel needs exactly one of \"server\" (a catalog name) or \"command\"");
+    }
+    return wanted;
+  }
+
+  private List<String> resolve(Request wanted) {
+    return wanted.command != null ? wanted.command : catalog.languageServer(wanted.server).command();
+  }
+
+  private static Process start(List<String> command, Request wanted) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    if (wanted.cwd != null) {
+      File cwd = new File(wanted.cwd);
+      if (!cwd.isDirectory()) {
+        throw new IOException("working directory " + wanted.cwd + " does not exist");
+      }
+      builder.directory(cwd);
+    }
+    if (wanted.env != null) {
+      builder.environment().putAll(wanted.env);
+    }
+    return builder.start();
+  }
+
+  private static String rootMessage(Throwable e) {
+    while (e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e.getMessage();
+  }
+
+  /** One live server and its three pumps. */
+  private final class Running {
+    private final Channel channel;
+    private final Process process;
+    private final String name;
+    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private volatile boolean shutdownSent;
+    private volatile boolean exitSent;
+    private boolean initializeSeen;
+
+    Running(Channel channel, Process process, String name) {
+      this.channel = channel;
+      this.process = process;
+      this.name = name + " (pid " + process.pid() + ")";
+    }
+
+    void start() {
+      daemon("lsp-in-" + process.pid(), this::editorToServer);
+      daemon("lsp-out-" + process.pid(), this::serverToEditor);
+      daemon("lsp-err-" + process.pid(), this::stderrToLog);
+    }
+
+    private void editorToServer() {
+      OutputStream stdin = process.getOutputStream();
+      try {
+        byte[] message;
+        while ((message = channel.readMessage()) != null) {
+          BaseProtocol.write(stdin, observe(message));
+        }
+        LOG.info("{}: editor side closed", name);
+      } catch (IOException e) {
+        LOG.info("{}: editor side ended: {}", name, e.getMessage());
+      }
+      stop(stdin);
+    }
+
+    /** Notes shutdown/exit, and gives initialize the agent's pid; every other message is untouched. */
+    private byte[] observe(byte[] message) {
+      String method = JsonRpcPeek.method(message);
+      if ("shutdown".equals(method)) {
+        shutdownSent = true;
+      } else if ("exit".equals(method)) {
+        exitSent = true;
+      } else if ("initialize".equals(method) && !initializeSeen) {
+        initializeSeen = true;
+        return withAgentPid(message);
+      }
+      return message;
+    }
+
+    private byte[] withAgentPid(byte[] message) {
+      JsonObject object = JsonParser.parseString(new String(message, StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonElement params = object.get("params");
+      if (params == null || !params.isJsonObject()) {
+        return message;
+      }
+      params.getAsJsonObject().add("processId", new JsonPrimitive(ProcessHandle.current().pid()));
+      return object.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void serverToEditor() {
+      BaseProtocol.Reader reader = new BaseProtocol.Reader(process.getInputStream(), maxMessageSize);
+      try {
+        byte[] message;
+        while ((message = reader.read()) != null) {
+          channel.writeMessage(message);
+        }
+        int status = process.waitFor();
+        if (status == 0 || exitSent) {
+          channel.halfClose();
+        } else {
+          channel.reset(ErrorCode.SERVICE_ERROR, name + " exited with status " + status + lastStderr());
+        }
+      } catch (IOException e) {
+        String why = e.getMessage();
+        if (process.isAlive()) {
+          channel.reset(ErrorCode.SERVICE_ERROR, name + " sent invalid LSP output: " + why);
+          ProcessTree.kill(process.toHandle(), Duration.ofSeconds(1));
+        } else {
+          LOG.debug("{}: output ended: {}", name, why);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void stderrToLog() {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          SERVER_LOG.info("[{}] {}", name, line);
+          synchronized (stderrTail) {
+            stderrTail.addLast(line);
+            if (stderrTail.size() > STDERR_TAIL) {
+              stderrTail.removeFirst();
+            }
+          }
+        }
+      } catch (IOException ignored) {
+        // the process is gone
+      }
+    }
+
+    private String lastStderr() {
+      synchronized (stderrTail) {
+        return stderrTail.isEmpty() ? "" : "; its last stderr line: " + stderrTail.peekLast();
+      }
+    }
+
+    /** The editor is gone: finish the LSP exit handshake on its behalf, then make sure the tree ends. */
+    private void stop(OutputStream stdin) {
+      try {
+        if (!exitSent && process.isAlive()) {
+          if (!shutdownSent) {
+            BaseProtocol.write(stdin, "{\"jsonrpc\":\"2.0\",\"id\":\"tether-shutdown\",\"method\":\"shutdown\",\"params\":null}"
+                .getBytes(StandardCharsets.UTF_8));
+          }
+          BaseProtocol.write(stdin, "{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}".getBytes(StandardCharsets.UTF_8));
+        }
+        stdin.close();
+      } catch (IOException alreadyExited) {
+        // nothing left to tell
+      }
+      try {
+        if (!process.waitFor(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.info("{}: did not exit within {} s; killing its process tree", name, EXIT_GRACE.toSeconds());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ProcessTree.kill(process.toHandle(), Duration.ofSeconds(1));
+      channel.close();
+      LOG.info("{}: ended", name);
+      synchronized (running) {
+        running.remove(this);
+        running.notifyAll();
+      }
+    }
+  }
+
+  private static void daemon(String name, Runnable body) {
+    Thread thread = new Thread(body, name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+}
