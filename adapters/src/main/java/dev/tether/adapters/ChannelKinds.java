@@ -8,6 +8,8 @@ public final class ChannelKinds {
   public static final String LSP = "lsp";
   /** Byte channel: the content of one host file, streamed read-only, then end of stream. */
   public static final String FS_READ = "fs.read";
+  /** Byte channel, accepted and closed at once: OPEN_OK metadata carries {"size","modifiedMillis"}. */
+  public static final String FS_STAT = "fs.stat";
 
   private ChannelKinds() {}
 }

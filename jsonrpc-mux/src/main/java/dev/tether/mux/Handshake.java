@@ -75,6 +75,7 @@ final class Handshake {
     try {
       return step.run();
     } catch (IOException e) {
+      transport.close(); // a transport whose handshake failed carries nothing more
       if (expired.get()) {
         throw new MuxException(ErrorCode.PROTOCOL_ERROR, "no Tether hello from " + transport.description()
             + " within " + config.handshakeTimeout().toSeconds() + " s");

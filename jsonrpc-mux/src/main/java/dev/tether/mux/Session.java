@@ -219,6 +219,7 @@ public final class Session implements Closeable {
         String reason = "cannot resume: peer has received up to seq " + peerReceived + " but frames "
             + replay.firstUnacknowledged() + ".." + replay.lastSeq() + " are all this side still holds";
         closeLocked(ErrorCode.PROTOCOL_ERROR, reason, true);
+        newTransport.close();
         throw new SessionClosedException(ErrorCode.PROTOCOL_ERROR, reason);
       }
       replay.acknowledge(peerReceived);
@@ -276,6 +277,13 @@ public final class Session implements Closeable {
   /** Sends OPEN; the future completes with the channel on OPEN_OK or fails with the OPEN_FAIL reason. */
   public CompletableFuture<Channel> openAsync(String kind, ChannelFlavour flavour, String metadata) {
     String meta = metadata == null ? "" : metadata;
+    if (meta.length() * 3L + kind.length() * 3L + 6 > frameSize) { // UTF-8 is at most 3 bytes per char
+      byte[] bytes = meta.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      if (bytes.length + 6 + kind.length() * 3L > frameSize) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("OPEN metadata of " + bytes.length
+            + " bytes does not fit the negotiated frame size " + frameSize));
+      }
+    }
     lock.lock();
     try {
       requireNotClosed();
@@ -448,7 +456,7 @@ public final class Session implements Closeable {
         lock.unlock();
       }
       if (closing) {
-        finishClosing(frame, out);
+        finishClosing(frame, out, ack);
         return;
       }
       if (frame == null) {
@@ -530,11 +538,11 @@ public final class Session implements Closeable {
         + "); the peer stopped acknowledging";
   }
 
-  private void finishClosing(Frame lastWords, FrameWriter out) {
+  private void finishClosing(Frame lastWords, FrameWriter out, long ack) {
     if (lastWords != null && out != null) {
       try {
-        frameLog.outbound(lastWords, 0);
-        out.write(lastWords, 0);
+        frameLog.outbound(lastWords, ack);
+        out.write(lastWords, ack);
         out.flush();
       } catch (IOException ignored) {
         // The peer may already be gone; the GOAWAY was a courtesy.
@@ -626,7 +634,10 @@ public final class Session implements Closeable {
         case CREDIT -> handleCreditLocked(frame, callbacks);
         case HALF_CLOSE -> handleHalfCloseLocked(frame, callbacks);
         case RESET -> handleResetLocked(frame);
-        case PING -> queueControlLocked(new Frame(FrameType.PONG, 0, frame.payload));
+        case PING -> {
+          Payloads.parsePing(frame.payload); // a malformed PING is a session error, like a malformed PONG
+          queueControlLocked(new Frame(FrameType.PONG, 0, frame.payload));
+        }
         case PONG -> handlePongLocked(frame);
         case GOAWAY -> handleGoawayLocked(frame);
         case ACK -> { } // the header's ack field was all it carried

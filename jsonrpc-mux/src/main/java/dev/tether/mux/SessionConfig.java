@@ -72,8 +72,9 @@ public final class SessionConfig {
 
   /** The largest frame payload this side accepts, and the most it puts in one DATA frame. */
   public SessionConfig withMaxFrameSize(int value) {
-    if (value < 1024 || value > 1024 * 1024) {
-      throw new IllegalArgumentException("max frame size must be 1 KiB..1 MiB: " + value);
+    if (value < 4096 || value > 1024 * 1024) {
+      // 4 KiB floor: every control payload (a 1 KiB reason, OPEN metadata checked at open) must fit a frame
+      throw new IllegalArgumentException("max frame size must be 4 KiB..1 MiB: " + value);
     }
     SessionConfig c = copy();
     c.maxFrameSize = value;

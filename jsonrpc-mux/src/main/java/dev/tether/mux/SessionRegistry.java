@@ -60,6 +60,9 @@ public final class SessionRegistry {
     if (theirs.major() != Hello.MAJOR) {
       throw refuse(transport, ErrorCode.VERSION_MISMATCH, Handshake.versionMismatch(theirs, transport));
     }
+    if (theirs.isError()) {
+      throw refuse(transport, ErrorCode.PROTOCOL_ERROR, "an initiator sent an error hello: " + theirs.errorReason());
+    }
     if (theirs.isResume()) {
       return resume(transport, theirs);
     }
@@ -73,7 +76,8 @@ public final class SessionRegistry {
 
   private Session resume(Transport transport, Hello theirs) throws IOException {
     Session session = sessions.get(hex(theirs.sessionId()));
-    if (session == null || !MessageDigest.isEqual(session.resumeTokenBytes(), theirs.resumeToken())) {
+    if (session == null || !session.resumable() || theirs.resumeToken() == null
+        || !MessageDigest.isEqual(session.resumeTokenBytes(), theirs.resumeToken())) {
       throw refuse(transport, ErrorCode.UNKNOWN_SESSION, "session " + hex(theirs.sessionId())
           + " is not known here (it expired or the agent restarted); start a new session");
     }

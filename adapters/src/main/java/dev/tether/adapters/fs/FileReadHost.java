@@ -20,17 +20,47 @@ import java.nio.file.Path;
 public final class FileReadHost {
   private static final int CHUNK = 64 * 1024;
 
-  public void open(OpenRequest request) throws IOException {
+  /** {@code fs.stat}: answers with size and modification time in the OPEN_OK metadata, then closes. */
+  public void stat(OpenRequest request) throws IOException {
+    Path path = pathOf(request);
+    if (path == null) {
+      return;
+    }
+    try {
+      java.nio.file.attribute.BasicFileAttributes attributes =
+          Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+      if (attributes.isDirectory()) {
+        request.reject(ErrorCode.SERVICE_ERROR, "FileIsADirectory: " + path);
+        return;
+      }
+      request.accept("{\"size\":" + attributes.size() + ",\"modifiedMillis\":"
+          + attributes.lastModifiedTime().toMillis() + "}").close();
+    } catch (NoSuchFileException e) {
+      request.reject(ErrorCode.SERVICE_ERROR, "FileNotFound: " + path);
+    } catch (AccessDeniedException e) {
+      request.reject(ErrorCode.SERVICE_ERROR, "NoPermissions: " + path);
+    }
+  }
+
+  private static Path pathOf(OpenRequest request) {
     Path path;
     try {
       JsonObject meta = JsonParser.parseString(request.metadata()).getAsJsonObject();
       path = Path.of(meta.get("path").getAsString());
     } catch (RuntimeException e) {
-      request.reject(ErrorCode.CHANNEL_REFUSED, "fs.read needs metadata {\"path\": \"/absolute/path\"}");
-      return;
+      request.reject(ErrorCode.CHANNEL_REFUSED, request.kind() + " needs metadata {\"path\": \"/absolute/path\"}");
+      return null;
     }
     if (!path.isAbsolute()) {
       request.reject(ErrorCode.SERVICE_ERROR, "FileNotFound: " + path + " is not an absolute path");
+      return null;
+    }
+    return path;
+  }
+
+  public void open(OpenRequest request) throws IOException {
+    Path path = pathOf(request);
+    if (path == null) {
       return;
     }
     if (Files.isDirectory(path)) {

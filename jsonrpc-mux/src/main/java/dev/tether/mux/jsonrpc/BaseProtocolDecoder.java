@@ -110,11 +110,10 @@ public final class BaseProtocolDecoder {
 
   private long parseLength(String value) throws BaseProtocolException {
     try {
-      long length = Long.parseLong(value);
-      if (length < 0) {
-        throw new NumberFormatException();
+      if (value.isEmpty() || !value.chars().allMatch(Character::isDigit)) {
+        throw new NumberFormatException(); // digits only: no sign, no spaces inside
       }
-      return length;
+      return Long.parseLong(value);
     } catch (NumberFormatException e) {
       throw fail("invalid Content-Length \"" + printable(value) + "\"", false);
     }
@@ -126,9 +125,6 @@ public final class BaseProtocolDecoder {
     }
     body = new byte[(int) length];
     bodyFilled = 0;
-    if (length == 0) {
-      bodyFilled = 0;
-    }
   }
 
   private BaseProtocolException fail(String message, boolean tooLarge) {

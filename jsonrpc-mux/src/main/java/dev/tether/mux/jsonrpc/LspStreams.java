@@ -68,6 +68,10 @@ public final class LspStreams {
 
       @Override
       public void close() throws IOException {
+        if (!decoder.atMessageBoundary()) {
+          channel.reset(dev.tether.mux.ErrorCode.PROTOCOL_ERROR, "stream closed inside an LSP message");
+          throw new BaseProtocolException("stream closed inside an LSP message; the partial message was not sent", false);
+        }
         channel.halfClose();
       }
     };

@@ -106,6 +106,8 @@ class BaseProtocolTest {
   void malformedHeadersAreRefusedClearly() {
     assertEquals("LSP header without Content-Length: \"Content-Type: x\"",
         assertThrows(BaseProtocolException.class, () -> decode(100, utf8("Content-Type: x\r\n\r\n"))).getMessage());
+    assertEquals("invalid Content-Length \"+5\"",
+        assertThrows(BaseProtocolException.class, () -> decode(100, utf8("Content-Length: +5\r\n\r\n"))).getMessage());
     assertEquals("invalid Content-Length \"abc\"",
         assertThrows(BaseProtocolException.class, () -> decode(100, utf8("Content-Length: abc\r\n\r\n"))).getMessage());
     assertEquals("malformed LSP header line: \"{\"jsonrpc\"\"",

@@ -1,0 +1,48 @@
+package dev.tether.local.cli;
+
+import dev.tether.local.daemon.RemoteSpec;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The ssh-style flags every command that reaches a host accepts, plus {@code --via}. */
+public final class ConnectionOptions {
+  @Option(names = "-F", paramLabel = "CONFIG", description = "ssh_config file to use instead of ~/.ssh/config")
+  String configFile;
+
+  @Option(names = "-i", paramLabel = "IDENTITY", description = "private key file (repeatable)")
+  List<String> identities = new ArrayList<>();
+
+  @Option(names = "-p", paramLabel = "PORT", description = "SSH port")
+  Integer port;
+
+  @Option(names = "-J", paramLabel = "JUMP", description = "jump host(s), comma-separated (ProxyJump)")
+  String jump;
+
+  @Option(names = "-o", paramLabel = "KEY=VALUE", description = "ssh option, e.g. StrictHostKeyChecking=accept-new (repeatable)")
+  List<String> options = new ArrayList<>();
+
+  @Option(names = "--via", paramLabel = "CMD",
+      description = "run the agent through CMD, any command giving its stdio (e.g. 'kubectl exec -i POD -- tether-remote stdio')")
+  String via;
+
+  RemoteSpec spec(String destination) {
+    List<String> args = new ArrayList<>();
+    if (configFile != null) {
+      args.addAll(List.of("-F", configFile));
+    }
+    for (String identity : identities) {
+      args.addAll(List.of("-i", identity));
+    }
+    if (port != null) {
+      args.addAll(List.of("-p", port.toString()));
+    }
+    if (jump != null) {
+      args.addAll(List.of("-J", jump));
+    }
+    for (String option : options) {
+      args.addAll(List.of("-o", option));
+    }
+    return new RemoteSpec(destination, args, via);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.tether.local.cli;
+
+import dev.tether.adapters.lsp.PathMapper;
+import dev.tether.local.TetherException;
+import dev.tether.local.daemon.DaemonClient;
+import dev.tether.local.daemon.DaemonPaths;
+import dev.tether.local.lsp.LspFrontEnd;
+import dev.tether.local.ssh.Prompter;
+import dev.tether.local.ssh.SshEnvironment;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code tether lsp DESTINATION [--map L=R]... [--listen HOST:PORT] (--server NAME | -- CMD ARGS...)}. */
+@Command(name = "lsp", description = "Run a language server on DESTINATION and speak LSP to the editor on stdio (or --listen).")
+final class LspCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ConnectionOptions connection;
+
+  @Parameters(index = "0", paramLabel = "DESTINATION",
+      description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
+  String destination;
+
+  @Parameters(index = "1..*", paramLabel = "CMD", description = "server command and arguments (after --)")
+  List<String> command = new ArrayList<>();
+
+  @Option(names = "--map", paramLabel = "LOCAL=REMOTE", description = "path mapping, repeatable; identity where paths are equal")
+  List<String> maps = new ArrayList<>();
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "accept editor connections on TCP instead of stdio")
+  String listen;
+
+  @Option(names = "--server", paramLabel = "NAME", description = "a catalog server: pylsp, pyright, clangd, gopls, rust-analyzer, typescript-language-server, jdtls")
+  String server;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((server == null) == command.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "give exactly one of --server NAME or -- CMD ARGS...");
+    }
+    PathMapper mapper;
+    try {
+      mapper = PathMapper.parse(maps);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "bad --map: " + e.getMessage());
+    }
+    PrintStream stderr = System.err;
+    LspFrontEnd.Options options = new LspFrontEnd.Options(connection.spec(destination), server,
+        command.isEmpty() ? null : command, mapper, cacheDir());
+    Prompter prompter = Prompter.forEnvironment(SshEnvironment.system());
+    try (DaemonClient daemon = DaemonClient.connect(DaemonPaths.fromEnvironment(), true,
+        line -> stderr.println("tether: " + line), prompter)) {
+      LspFrontEnd frontEnd = new LspFrontEnd(daemon, options, stderr);
+      if (listen == null) {
+        return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+      }
+      return listen(frontEnd, stderr);
+    }
+  }
+
+  private int listen(LspFrontEnd frontEnd, PrintStream stderr) throws IOException {
+    int colon = listen.lastIndexOf(':');
+    if (colon < 0) {
+      throw new TetherException("--listen needs HOST:PORT, got '" + listen + "'");
+    }
+    String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+    int port = Integer.parseInt(listen.substring(colon + 1));
+    try (ServerSocket server = new ServerSocket()) {
+      server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+      stderr.println("tether lsp: listening on " + server.getLocalSocketAddress() + " (one server per editor connection)");
+      while (true) {
+        Socket editor = server.accept();
+        editor.setTcpNoDelay(true);
+        Thread thread = new Thread(() -> {
+          try (editor) {
+            frontEnd.serve(editor.getInputStream(), editor.getOutputStream());
+          } catch (Exception e) {
+            stderr.println("tether: editor connection ended: " + e.getMessage());
+          }
+        }, "editor " + editor.getRemoteSocketAddress());
+        thread.setDaemon(true);
+        thread.start();
+      }
+    }
+  }
+
+  static Path cacheDir() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("tether").resolve("files");
+  }
+}

@@ -1,0 +1,56 @@
+package dev.tether.local.cli;
+
+import dev.tether.adapters.Version;
+import dev.tether.local.TetherException;
+import dev.tether.local.ssh.SshFailure;
+import java.io.PrintStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code tether}: the local bridge's command line. Exit codes: 0 ok, 2 usage, 1 (or ssh's 255 for SSH
+ * failures) with one clear line on stderr. In {@code lsp} stdio mode stdout carries only the protocol.
+ */
+@Command(name = "tether", mixinStandardHelpOptions = true, versionProvider = Tether.VersionProvider.class,
+    description = "Remote language servers for any editor, over one SSH connection.",
+    subcommands = {LspCommand.class, StatusCommand.class, DaemonCommand.class, DemoCommand.class})
+public final class Tether {
+  public static void main(String[] args) {
+    PrintStream protocolOut = System.out;
+    configureLogging();
+    CommandLine cli = new CommandLine(new Tether())
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+          commandLine.getErr().println("tether: " + userMessage(e));
+          return e instanceof SshFailure ssh ? ssh.exitCode() : 1;
+        });
+    cli.setOut(new java.io.PrintWriter(protocolOut, true));
+    System.setOut(System.err); // a stray print must never corrupt the protocol on stdout
+    System.exit(cli.execute(args));
+  }
+
+  static String userMessage(Exception e) {
+    if (e instanceof TetherException || e instanceof SshFailure || e instanceof dev.tether.mux.MuxException) {
+      return e.getMessage();
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+
+  /** Logs go to stderr, warnings only, unless TETHER_LOG names a level (debug shows every frame). */
+  private static void configureLogging() {
+    if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
+      System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    }
+    String level = System.getenv().getOrDefault("TETHER_LOG", System.getProperty("tether.log", "warn"));
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "error");
+    System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.lsp4j", "warn");
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"tether " + Version.current() + " (protocol " + dev.tether.mux.internal.Hello.MAJOR + "."
+          + dev.tether.mux.internal.Hello.MINOR + ")"};
+    }
+  }
+}

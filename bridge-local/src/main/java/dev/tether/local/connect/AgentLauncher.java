@@ -1,0 +1,211 @@
+package dev.tether.local.connect;
+
+import dev.tether.adapters.ChannelKinds;
+import dev.tether.adapters.Version;
+import dev.tether.adapters.sys.SysInfo;
+import dev.tether.adapters.sys.SysService;
+import dev.tether.local.TetherException;
+import dev.tether.local.daemon.RemoteSpec;
+import dev.tether.local.daemon.Ui;
+import dev.tether.local.ssh.RemoteProcess;
+import dev.tether.local.ssh.SshConnection;
+import dev.tether.local.ssh.SshConnector;
+import dev.tether.local.ssh.SshDestination;
+import dev.tether.local.ssh.SshEnvironment;
+import dev.tether.local.ssh.SshFailure;
+import dev.tether.local.ssh.SshOptions;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ChannelFlavour;
+import dev.tether.mux.MuxException;
+import dev.tether.mux.Session;
+import dev.tether.mux.SessionConfig;
+import dev.tether.mux.SessionListener;
+import dev.tether.mux.internal.Workers;
+import dev.tether.mux.jsonrpc.LspStreams;
+import dev.tether.mux.transport.StreamTransport;
+import dev.tether.mux.transport.Transport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.lsp4j.jsonrpc.Launcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reaches a host's agent and opens a session with it: over SSH (bootstrap included), as a local child
+ * process ({@code local}), or through any command that gives stdio ({@code --via}). Then checks with
+ * {@code sys/info} that the agent is this exact version.
+ */
+public final class AgentLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentLauncher.class);
+
+  private final AgentJar jar;
+  private final SshEnvironment environment;
+
+  public AgentLauncher(AgentJar jar, SshEnvironment environment) {
+    this.jar = jar;
+    this.environment = environment;
+  }
+
+  public Remote connect(RemoteSpec spec, Ui ui, SessionListener listener) throws IOException {
+    if (spec.via != null) {
+      return overProcess(spec, List.of("/bin/sh", "-c", spec.via), "via '" + spec.via + "'", listener);
+    }
+    if ("local".equals(spec.destination)) {
+      List<String> command = new ArrayList<>();
+      command.add(ProcessHandle.current().info().command().orElse("java"));
+      command.addAll(List.of(Bootstrap.AGENT_JVM.split(" ")));
+      command.addAll(List.of("-jar", jar.path().toString(), "stdio"));
+      return overProcess(spec, command, "local", listener);
+    }
+    return overSsh(spec, ui, listener);
+  }
+
+  private Remote overSsh(RemoteSpec spec, Ui ui, SessionListener listener) throws IOException {
+    SshConnection ssh;
+    try {
+      SshDestination destination = SshDestination.parse(spec.destination);
+      ui.progress("connecting to " + spec.destination);
+      ssh = new SshConnector(environment, ui).connect(destination, sshOptions(spec.sshArgs));
+    } catch (SshFailure e) {
+      throw new TetherException(e.getMessage(), e);
+    }
+    String display = ssh.target().display();
+    try {
+      RemoteProcess agent = new Bootstrap(ssh, jar, ui, display).start();
+      ArrayDeque<String> stderr = drain(agent.stderr(), "agent@" + display);
+      Transport transport = new StreamTransport(agent.stdout(), agent.stdin(), agent, "ssh " + display);
+      return handshake(display, transport, ssh, stderr, listener);
+    } catch (IOException | RuntimeException e) {
+      ssh.close();
+      throw e;
+    }
+  }
+
+  static SshOptions sshOptions(List<String> args) throws TetherException {
+    SshOptions.Builder builder = SshOptions.builder();
+    for (int i = 0; i < args.size(); i += 2) {
+      String flag = args.get(i);
+      String value = args.get(i + 1);
+      switch (flag) {
+        case "-F" -> builder.configFile(java.nio.file.Path.of(value));
+        case "-i" -> builder.identity(java.nio.file.Path.of(value));
+        case "-p" -> builder.port(Integer.parseInt(value));
+        case "-J" -> builder.jump(value);
+        case "-o" -> builder.option(value);
+        default -> throw new TetherException("unknown ssh option " + flag);
+      }
+    }
+    return builder.build();
+  }
+
+  private Remote overProcess(RemoteSpec spec, List<String> command, String display, SessionListener listener)
+      throws IOException {
+    Process process;
+    try {
+      process = new ProcessBuilder(command).start();
+    } catch (IOException e) {
+      throw new TetherException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
+    }
+    ArrayDeque<String> stderr = drain(process.getErrorStream(), "agent@" + display);
+    AutoCloseable stop = () -> {
+      process.destroy();
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    };
+    Transport transport = new StreamTransport(process.getInputStream(), process.getOutputStream(), stop, display);
+    return handshake(display, transport, stop, stderr, listener);
+  }
+
+  private Remote handshake(String display, Transport transport, AutoCloseable link, ArrayDeque<String> stderr,
+      SessionListener listener) throws IOException {
+    Session session;
+    try {
+      session = Session.connect(transport, SessionConfig.defaults().withName(display)
+          .withAgent("tether/" + Version.current()).withListener(listener));
+    } catch (IOException e) {
+      closeQuietly(link);
+      throw new TetherException("the agent on " + display + " did not start: " + e.getMessage() + lastLines(stderr), e);
+    }
+    SysInfo info;
+    try {
+      info = sysInfo(session);
+    } catch (IOException e) {
+      session.close();
+      closeQuietly(link);
+      throw new TetherException("the agent on " + display + " did not answer sys/info: " + e.getMessage(), e);
+    }
+    if (!Version.current().equals(info.agentVersion)) {
+      session.close();
+      closeQuietly(link);
+      throw new TetherException("the agent on " + display + " is tether-remote " + info.agentVersion
+          + " but this tether is " + Version.current() + "; use the same version on both sides");
+    }
+    return new Remote(display, session, link, info, Instant.now());
+  }
+
+  public static SysInfo sysInfo(Session session) throws IOException {
+    Channel channel = session.open(ChannelKinds.SYS, ChannelFlavour.MESSAGES, "");
+    Launcher<SysService> launcher = new Launcher.Builder<SysService>()
+        .setLocalService(new Object())
+        .setRemoteInterface(SysService.class)
+        .setInput(LspStreams.input(channel))
+        .setOutput(LspStreams.output(channel, 16 * 1024 * 1024))
+        .setExecutorService(Workers.shared())
+        .create();
+    launcher.startListening();
+    try {
+      return launcher.getRemoteProxy().info().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw e instanceof MuxException mux ? mux : new IOException(e.getMessage(), e);
+    } finally {
+      channel.close();
+    }
+  }
+
+  /** Copies the agent's stderr into our log, keeping the last lines for error messages. */
+  private static ArrayDeque<String> drain(InputStream stderr, String name) {
+    ArrayDeque<String> tail = new ArrayDeque<>();
+    Thread thread = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          LOG.info("[{}] {}", name, line);
+          synchronized (tail) {
+            tail.addLast(line);
+            if (tail.size() > 5) {
+              tail.removeFirst();
+            }
+          }
+        }
+      } catch (IOException ignored) {
+        // the agent is gone
+      }
+    }, "stderr " + name);
+    thread.setDaemon(true);
+    thread.start();
+    return tail;
+  }
+
+  private static String lastLines(ArrayDeque<String> tail) {
+    synchronized (tail) {
+      return tail.isEmpty() ? "" : " (agent stderr: " + String.join(" | ", tail) + ")";
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable link) {
+    try {
+      link.close();
+    } catch (Exception ignored) {
+      // best effort
+    }
+  }
+}

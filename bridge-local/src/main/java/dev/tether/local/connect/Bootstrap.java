@@ -1,0 +1,109 @@
+package dev.tether.local.connect;
+
+import dev.tether.local.TetherException;
+import dev.tether.local.daemon.Ui;
+import dev.tether.local.ssh.RemoteProcess;
+import dev.tether.local.ssh.SshConnection;
+import dev.tether.local.ssh.SshFailure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Puts this exact agent version on a host and starts it: checks for Java 17+, looks for the agent
+ * under {@code ~/.tether/server/<version>-<hash>/}, uploads it over SFTP when missing (the host needs
+ * no internet), verifies its SHA-256, then starts {@code tether-remote stdio}.
+ */
+public final class Bootstrap {
+  static final int MIN_JAVA = 17;
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern JAVA_VERSION = Pattern.compile("version \"(\\d+)(?:\\.(\\d+))?");
+  /** JVM settings for a small idle footprint: the agent mostly waits on pipes. */
+  static final String AGENT_JVM = "-XX:+UseSerialGC -Xmx256m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m";
+
+  private final SshConnection ssh;
+  private final AgentJar jar;
+  private final Ui ui;
+  private final String host;
+
+  public Bootstrap(SshConnection ssh, AgentJar jar, Ui ui, String host) {
+    this.ssh = ssh;
+    this.jar = jar;
+    this.ui = ui;
+    this.host = host;
+  }
+
+  /** Ensures the agent is installed and starts it; the returned process speaks the session protocol. */
+  public RemoteProcess start() throws IOException {
+    checkJava();
+    if (!installed()) {
+      install();
+    }
+    return ssh.exec("exec java " + AGENT_JVM + " -jar " + jarPath() + " stdio");
+  }
+
+  private String jarPath() {
+    return "\"$HOME/" + jar.remoteDir() + "/tether-remote.jar\"";
+  }
+
+  void checkJava() throws IOException {
+    String out = run("java -version 2>&1 || echo tether-no-java");
+    if (out.contains("tether-no-java") || !out.toLowerCase(Locale.ROOT).contains("version")) {
+      throw new TetherException("Java " + MIN_JAVA + " or newer is needed on " + host + " to run the Tether agent, "
+          + "but 'java' is not on the PATH of a non-interactive shell there; install it (Debian/Ubuntu: "
+          + "sudo apt-get install openjdk-17-jre-headless) and try again");
+    }
+    int major = javaMajor(out);
+    if (major < MIN_JAVA) {
+      throw new TetherException("Java " + major + " on " + host + " is too old for the Tether agent, which needs "
+          + MIN_JAVA + " or newer; install it (Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless)");
+    }
+  }
+
+  static int javaMajor(String versionOutput) {
+    Matcher m = JAVA_VERSION.matcher(versionOutput);
+    if (!m.find()) {
+      return 0;
+    }
+    int first = Integer.parseInt(m.group(1));
+    return first == 1 && m.group(2) != null ? Integer.parseInt(m.group(2)) : first;
+  }
+
+  private boolean installed() throws IOException {
+    String out = run("sha256sum " + jarPath() + " 2>/dev/null || shasum -a 256 " + jarPath() + " 2>/dev/null || true");
+    return out.startsWith(jar.sha256());
+  }
+
+  private void install() throws IOException {
+    String dir = jar.remoteDir();
+    ui.progress(String.format("installing the agent on %s (%.1f MiB)", host, jar.size() / (1024.0 * 1024.0)));
+    run("mkdir -p \"$HOME/" + dir + "\"");
+    String temp = dir + "/tether-remote.jar.part-" + ProcessHandle.current().pid();
+    try {
+      ssh.upload(jar.path(), temp, 0644);
+    } catch (SshFailure e) {
+      throw new TetherException("uploading the agent to " + host + " failed: " + e.getMessage(), e);
+    }
+    String check = run("cd \"$HOME/" + dir + "\" && (sha256sum " + temp.substring(dir.length() + 1)
+        + " 2>/dev/null || shasum -a 256 " + temp.substring(dir.length() + 1) + ")");
+    if (!check.startsWith(jar.sha256())) {
+      run("rm -f \"$HOME/" + temp + "\"");
+      throw new TetherException("the agent uploaded to " + host + " is corrupt (checksum mismatch); try again");
+    }
+    run("mv -f \"$HOME/" + temp + "\" \"$HOME/" + dir + "/tether-remote.jar\"");
+  }
+
+  private String run(String command) throws IOException {
+    try (RemoteProcess process = ssh.exec(command)) {
+      process.stdin().close();
+      byte[] out = process.stdout().readAllBytes();
+      process.waitFor(COMMAND_TIMEOUT);
+      return new String(out, StandardCharsets.UTF_8).strip();
+    } catch (SshFailure e) {
+      throw new TetherException("running '" + command + "' on " + host + " failed: " + e.getMessage(), e);
+    }
+  }
+}

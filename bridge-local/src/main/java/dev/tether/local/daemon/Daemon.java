@@ -1,0 +1,216 @@
+package dev.tether.local.daemon;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.tether.adapters.Version;
+import dev.tether.local.TetherException;
+import dev.tether.local.connect.AgentLauncher;
+import dev.tether.local.connect.Remote;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ChannelFlavour;
+import dev.tether.mux.ChannelOpenException;
+import dev.tether.mux.ErrorCode;
+import dev.tether.mux.OpenRequest;
+import dev.tether.mux.Session;
+import dev.tether.mux.SessionConfig;
+import dev.tether.mux.SessionRegistry;
+import dev.tether.mux.transport.SocketChannelTransport;
+import dev.tether.mux.transport.StreamTransport;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-user local daemon: listens on a Unix socket for {@code tether} commands and keeps one
+ * session per destination for all of them. See {@link DaemonProtocol} for what commands ask of it.
+ *
+ * <p>It exits on {@code tether daemon stop}, or after {@link #idleTimeout} with no command connected.
+ */
+public final class Daemon {
+  private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+  private final DaemonPaths paths;
+  private final RemoteSessions remotes;
+  private final Duration idleTimeout;
+  private final SessionRegistry clients;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Instant started = Instant.now();
+  private volatile Instant lastClientSeen = Instant.now();
+
+  public Daemon(DaemonPaths paths, AgentLauncher launcher, Duration idleTimeout) {
+    this.paths = paths;
+    this.remotes = new RemoteSessions(launcher);
+    this.idleTimeout = idleTimeout;
+    this.clients = new SessionRegistry(SessionConfig.defaults().withName("daemon")
+        .withAgent("tether-daemon/" + Version.current()).withAcceptor(this::dispatch));
+  }
+
+  /** Serves until stopped. Fails clearly when another daemon already owns the socket. */
+  public void run() throws IOException, InterruptedException {
+    paths.ensurePrivateDir();
+    if (DaemonClient.isRunning(paths)) {
+      throw new TetherException("a tether daemon is already running (socket " + paths.socket() + ")");
+    }
+    Files.deleteIfExists(paths.socket());
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(paths.socket()));
+      Files.setPosixFilePermissions(paths.socket(), PosixFilePermissions.fromString("rw-------"));
+      Files.writeString(paths.pidFile(), Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+      LOG.info("tether daemon {} listening on {}", Version.current(), paths.socket());
+      startAcceptor(server);
+      startIdleWatch();
+      stopped.await();
+    } finally {
+      remotes.closeAll();
+      clients.closeAll(ErrorCode.NO_ERROR, "the tether daemon stopped");
+      Files.deleteIfExists(paths.socket());
+      Files.deleteIfExists(paths.pidFile());
+      LOG.info("tether daemon stopped");
+    }
+  }
+
+  public void stop() {
+    stopped.countDown();
+  }
+
+  private void startAcceptor(ServerSocketChannel server) {
+    daemonThread("daemon-accept", () -> {
+      while (stopped.getCount() > 0) {
+        try {
+          SocketChannel client = server.accept();
+          lastClientSeen = Instant.now();
+          daemonThread("daemon-client", () -> {
+            try {
+              clients.accept(new SocketChannelTransport(client, "tether command"));
+            } catch (dev.tether.mux.internal.NotTetherException e) {
+              LOG.debug("a probe connected and left: {}", e.getMessage()); // DaemonClient.isRunning
+            } catch (IOException e) {
+              LOG.warn("refused a command connection: {}", e.getMessage());
+            }
+          });
+        } catch (IOException e) {
+          if (stopped.getCount() > 0) {
+            LOG.warn("accept failed: {}", e.getMessage());
+          }
+          return;
+        }
+      }
+    });
+  }
+
+  private void startIdleWatch() {
+    daemonThread("daemon-idle", () -> {
+      try {
+        while (!stopped.await(10, TimeUnit.SECONDS)) {
+          if (!clients.sessions().isEmpty()) {
+            lastClientSeen = Instant.now();
+          } else if (Duration.between(lastClientSeen, Instant.now()).compareTo(idleTimeout) > 0) {
+            LOG.info("no tether command for {} s: exiting", idleTimeout.toSeconds());
+            stop();
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
+  private void dispatch(OpenRequest request) throws IOException {
+    switch (request.kind()) {
+      case DaemonProtocol.REMOTE -> openRemote(request);
+      case DaemonProtocol.CONTROL -> serveControl(request.accept());
+      default -> request.reject(ErrorCode.CHANNEL_REFUSED, "the tether daemon does not serve '" + request.kind() + "'");
+    }
+  }
+
+  /** Opens the requested channel on the host's session and splices it to the command's channel. */
+  private void openRemote(OpenRequest request) throws IOException {
+    DaemonProtocol.RemoteOpen open = DaemonProtocol.parse(request.metadata(), DaemonProtocol.RemoteOpen.class);
+    Ui ui = new Ui(request.session());
+    Channel remote;
+    Remote host;
+    try {
+      host = remotes.get(open.target, ui);
+      remote = host.session().open(open.kind, request.flavour(), open.metadata == null ? "" : open.metadata);
+    } catch (ChannelOpenException e) {
+      request.reject(e.code(), e.reason());
+      return;
+    } catch (IOException | RuntimeException e) {
+      request.reject(ErrorCode.SERVICE_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
+      return;
+    } finally {
+      ui.close();
+    }
+    Channel local = request.accept(remote.acceptMetadata());
+    Splice.join(local, remote, open.kind + "@" + host.display());
+  }
+
+  private void serveControl(Channel channel) throws IOException {
+    byte[] raw;
+    while ((raw = channel.readMessage()) != null) {
+      String method = DaemonProtocol.parse(raw).get("method").getAsString();
+      switch (method) {
+        case "status" -> channel.writeMessage(DaemonProtocol.json(status()));
+        case "stop" -> {
+          channel.writeMessage(DaemonProtocol.json(new JsonObject()));
+          channel.close();
+          stop();
+          return;
+        }
+        default -> {
+          JsonObject error = new JsonObject();
+          error.addProperty("error", "unknown control method '" + method + "'");
+          channel.writeMessage(DaemonProtocol.json(error));
+        }
+      }
+    }
+    channel.close();
+  }
+
+  private JsonObject status() {
+    JsonObject out = new JsonObject();
+    out.addProperty("version", Version.current());
+    out.addProperty("pid", ProcessHandle.current().pid());
+    out.addProperty("since", started.toString());
+    out.addProperty("socket", paths.socket().toString());
+    out.addProperty("commands", clients.sessions().size());
+    JsonArray sessions = new JsonArray();
+    for (Remote remote : remotes.list()) {
+      Session.Stats stats = remote.session().stats();
+      JsonObject s = new JsonObject();
+      s.addProperty("destination", remote.display());
+      s.addProperty("state", stats.state().name());
+      s.addProperty("agent", remote.info().agentVersion);
+      s.addProperty("agentPid", remote.info().pid);
+      s.addProperty("channels", stats.channels());
+      s.addProperty("bytesIn", stats.bytesIn());
+      s.addProperty("bytesOut", stats.bytesOut());
+      s.addProperty("rttMillis", stats.rttNanos() < 0 ? -1 : stats.rttNanos() / 1e6);
+      s.addProperty("since", remote.since().toString());
+      sessions.add(s);
+    }
+    out.add("sessions", sessions);
+    return out;
+  }
+
+  private static void daemonThread(String name, Runnable body) {
+    Thread thread = new Thread(body, name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  static boolean isMessages(ChannelFlavour flavour) {
+    return flavour == ChannelFlavour.MESSAGES;
+  }
+}

@@ -1,0 +1,156 @@
+package dev.tether.local.daemon;
+
+import dev.tether.adapters.Version;
+import dev.tether.local.TetherException;
+import dev.tether.local.ssh.Prompter;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ChannelFlavour;
+import dev.tether.mux.ErrorCode;
+import dev.tether.mux.Session;
+import dev.tether.mux.SessionConfig;
+import dev.tether.mux.transport.SocketChannelTransport;
+import dev.tether.mux.transport.StreamTransport;
+import java.io.File;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A command's connection to the per-user daemon, starting the daemon when none is running. The
+ * daemon may open {@code ui} channels back to us to show progress and ask for passphrases.
+ */
+public final class DaemonClient implements AutoCloseable {
+  private static final long START_TIMEOUT_MILLIS = 20_000;
+
+  private final Session session;
+
+  private DaemonClient(Session session) {
+    this.session = session;
+  }
+
+  public static boolean isRunning(DaemonPaths paths) {
+    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      probe.connect(UnixDomainSocketAddress.of(paths.socket()));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Connects to the daemon; when {@code autoStart}, starts one first if none answers. */
+  public static DaemonClient connect(DaemonPaths paths, boolean autoStart, Consumer<String> progress,
+      Prompter prompter) throws IOException {
+    if (!isRunning(paths)) {
+      if (!autoStart) {
+        throw new TetherException("the tether daemon is not running");
+      }
+      start(paths);
+    }
+    SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+    socket.connect(UnixDomainSocketAddress.of(paths.socket()));
+    SocketChannelTransport transport = new SocketChannelTransport(socket, "daemon " + paths.socket());
+    Session session = Session.connect(transport, SessionConfig.defaults().withName("command")
+        .withAgent("tether/" + Version.current())
+        .withCapabilities(java.util.Set.of()) // a local socket: nothing to resume
+        .withAcceptor(request -> {
+          if (!request.kind().equals(DaemonProtocol.UI)) {
+            request.reject(ErrorCode.CHANNEL_REFUSED, "a tether command accepts only ui channels");
+            return;
+          }
+          Ui.serve(request.accept(), progress, prompter);
+        }));
+    return new DaemonClient(session);
+  }
+
+  /** Starts {@code tether daemon run} detached from this process and waits for its socket. */
+  static void start(DaemonPaths paths) throws IOException {
+    paths.ensurePrivateDir();
+    List<String> command = new ArrayList<>();
+    if (new File("/usr/bin/setsid").canExecute()) {
+      command.add("/usr/bin/setsid"); // out of the editor's process group: closing a window must not kill it
+    }
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k"));
+    for (String property : List.of("tether.agent.jar", "tether.daemon.idle")) {
+      if (System.getProperty(property) != null) {
+        command.add("-D" + property + "=" + System.getProperty(property));
+      }
+    }
+    command.add("-Dorg.slf4j.simpleLogger.logFile=" + paths.log());
+    command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+    command.add("-Dtether.log=info");
+    command.addAll(List.of("-cp", selfJar(), "dev.tether.local.cli.Tether", "daemon", "run"));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
+        .redirectError(ProcessBuilder.Redirect.appendTo(paths.log().toFile()));
+    builder.environment().put("TETHER_RUNTIME_DIR", paths.dir().toString());
+    Process process = builder.start();
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+    while (!isRunning(paths)) {
+      if (!process.isAlive() && !isRunning(paths)) {
+        throw new TetherException("the tether daemon exited at start (status " + process.exitValue() + "); see "
+            + paths.log());
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new TetherException("the tether daemon did not start within 20 s; see " + paths.log());
+      }
+      try {
+        Thread.sleep(50); // waiting on another process's socket: polling is the simple honest way
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException();
+      }
+    }
+  }
+
+  private static String selfJar() throws TetherException {
+    try {
+      return Path.of(DaemonClient.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (Exception e) {
+      throw new TetherException("cannot locate the tether jar to start the daemon: " + e.getMessage());
+    }
+  }
+
+  /** Opens {@code kind} on the host named by {@code target}, through the daemon. */
+  public Channel openRemote(RemoteSpec target, String kind, ChannelFlavour flavour, String metadata) throws IOException {
+    DaemonProtocol.RemoteOpen open = new DaemonProtocol.RemoteOpen();
+    open.target = target;
+    open.kind = kind;
+    open.metadata = metadata;
+    return session.open(DaemonProtocol.REMOTE, flavour, DaemonProtocol.GSON.toJson(open));
+  }
+
+  /** Sends one control request and returns the daemon's JSON answer. */
+  public com.google.gson.JsonObject control(String method) throws IOException {
+    Channel channel = session.open(DaemonProtocol.CONTROL, ChannelFlavour.MESSAGES, "");
+    com.google.gson.JsonObject request = new com.google.gson.JsonObject();
+    request.addProperty("method", method);
+    channel.writeMessage(DaemonProtocol.json(request));
+    byte[] answer = channel.readMessage();
+    channel.close();
+    if (answer == null) {
+      throw new TetherException("the tether daemon closed the control channel without answering");
+    }
+    return DaemonProtocol.parse(answer);
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  @Override
+  public void close() {
+    session.close(ErrorCode.NO_ERROR, "command finished");
+  }
+
+  static boolean socketExists(DaemonPaths paths) {
+    return Files.exists(paths.socket());
+  }
+}

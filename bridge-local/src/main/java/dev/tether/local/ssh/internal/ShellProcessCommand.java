@@ -1,0 +1,113 @@
+package dev.tether.local.ssh.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+
+/**
+ * Server side of an exec request: runs {@code /bin/sh -c COMMAND} as a real process and wires its
+ * stdin, stdout, stderr and exit status to the SSH channel, byte for byte (no terminal translation).
+ *
+ * <p>Threading: MINA calls {@link #start} and {@link #destroy} on its threads; three daemon pump
+ * threads copy the streams, and the stdout pump reports the exit status once both outputs are drained,
+ * so the status never overtakes the last output bytes.
+ */
+public final class ShellProcessCommand implements Command {
+  private final String command;
+  private final Path workingDirectory;
+  private InputStream in;
+  private OutputStream out;
+  private OutputStream err;
+  private ExitCallback exitCallback;
+  private volatile Process process;
+
+  public ShellProcessCommand(String command, Path workingDirectory) {
+    this.command = command;
+    this.workingDirectory = workingDirectory;
+  }
+
+  @Override
+  public void setInputStream(InputStream in) {
+    this.in = in;
+  }
+
+  @Override
+  public void setOutputStream(OutputStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public void setErrorStream(OutputStream err) {
+    this.err = err;
+  }
+
+  @Override
+  public void setExitCallback(ExitCallback callback) {
+    this.exitCallback = callback;
+  }
+
+  @Override
+  public void start(ChannelSession channel, Environment env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).directory(workingDirectory.toFile());
+    Map<String, String> requested = env.getEnv();
+    requested.forEach((k, v) -> {
+      if (k.equals("LANG") || k.startsWith("LC_") || k.equals("TERM")) {
+        pb.environment().put(k, v);
+      }
+    });
+    Process p = pb.start();
+    process = p;
+    Thread stderrPump = pump("stderr", p.getErrorStream(), err, null);
+    pump("stdin", in, p.getOutputStream(), null);
+    pump("stdout", p.getInputStream(), out, () -> finish(p, stderrPump));
+  }
+
+  private void finish(Process p, Thread stderrPump) {
+    int status;
+    try {
+      stderrPump.join();
+      status = p.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      status = 130;
+    }
+    exitCallback.onExit(status);
+  }
+
+  /** Copies until EOF, then closes the destination (EOF travels on) and runs {@code then}. */
+  private Thread pump(String name, InputStream from, OutputStream to, Runnable then) {
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[32 * 1024];
+      try (InputStream src = from; OutputStream dst = to) {
+        for (int n; (n = src.read(buf)) >= 0; ) {
+          dst.write(buf, 0, n);
+          dst.flush();
+        }
+      } catch (IOException e) {
+        // the peer went away; the process is ended by destroy()
+      }
+      if (then != null) {
+        then.run();
+      }
+    }, "tether-sshd-exec-" + name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** The channel is gone: end the command and everything it started. */
+  @Override
+  public void destroy(ChannelSession channel) {
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      p.descendants().forEach(ProcessHandle::destroy);
+      p.destroy();
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.tether.remote;
+
+import dev.tether.adapters.ChannelKinds;
+import dev.tether.adapters.Version;
+import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.fs.FileReadHost;
+import dev.tether.adapters.lsp.remote.LanguageServerHost;
+import dev.tether.mux.ChannelAcceptor;
+import dev.tether.mux.ErrorCode;
+import dev.tether.mux.OpenRequest;
+import dev.tether.mux.SessionConfig;
+import dev.tether.mux.SessionListener;
+import dev.tether.mux.SessionRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The agent: accepts sessions and serves each channel kind with its remote half. One agent serves
+ * any number of sessions (the registry also resumes them).
+ */
+public final class Agent {
+  private final SessionRegistry registry;
+  private final LanguageServerHost languageServers;
+  private final FileReadHost files = new FileReadHost();
+  private final SysHost sys;
+
+  public Agent(Path logFile, ServerCatalog catalog, SessionListener listener, Duration detachedTimeout) {
+    SessionConfig config = SessionConfig.defaults()
+        .withName("agent")
+        .withAgent("tether-remote/" + Version.current())
+        .withDetachedTimeout(detachedTimeout)
+        .withListener(listener);
+    this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
+    this.sys = new SysHost(logFile);
+    this.registry = new SessionRegistry(config.withAcceptor(this::dispatch));
+  }
+
+  public SessionRegistry registry() {
+    return registry;
+  }
+
+  public LanguageServerHost languageServers() {
+    return languageServers;
+  }
+
+  private void dispatch(OpenRequest request) throws Exception {
+    switch (request.kind()) {
+      case ChannelKinds.SYS -> sys.open(request);
+      case ChannelKinds.LSP -> languageServers.open(request);
+      case ChannelKinds.FS_READ -> files.open(request);
+      case ChannelKinds.FS_STAT -> files.stat(request);
+      default -> request.reject(ErrorCode.CHANNEL_REFUSED, "tether-remote " + Version.current()
+          + " does not serve channel kind '" + request.kind() + "' (it serves " + ChannelKinds.SYS + ", "
+          + ChannelKinds.LSP + ", " + ChannelKinds.FS_READ + ", " + ChannelKinds.FS_STAT + ")");
+    }
+  }
+
+  /** For channel acceptors that want the agent as a plain acceptor. */
+  ChannelAcceptor acceptor() {
+    return this::dispatch;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.tether.remote;
+
+import dev.tether.adapters.ChannelKinds;
+import dev.tether.adapters.Version;
+import dev.tether.adapters.sys.SysInfo;
+import dev.tether.adapters.sys.SysService;
+import dev.tether.mux.Channel;
+import dev.tether.mux.OpenRequest;
+import dev.tether.mux.internal.Hello;
+import dev.tether.mux.internal.Workers;
+import dev.tether.mux.jsonrpc.LspStreams;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.eclipse.lsp4j.jsonrpc.Launcher;
+
+/** Serves {@code sys} channels: agent and host facts, and the agent log's tail. */
+final class SysHost implements SysService {
+  /** LSP4J needs a remote interface; the agent calls nothing on the local side. */
+  interface NoCalls {}
+
+  private final Path logFile;
+
+  SysHost(Path logFile) {
+    this.logFile = logFile;
+  }
+
+  void open(OpenRequest request) throws IOException {
+    Channel channel = request.accept();
+    Launcher<NoCalls> launcher = new Launcher.Builder<NoCalls>()
+        .setLocalService(this)
+        .setRemoteInterface(NoCalls.class)
+        .setInput(LspStreams.input(channel))
+        .setOutput(LspStreams.output(channel, 16 * 1024 * 1024))
+        .setExecutorService(Workers.shared())
+        .create();
+    launcher.startListening();
+  }
+
+  @Override
+  public CompletableFuture<SysInfo> info() {
+    SysInfo info = new SysInfo();
+    info.agentVersion = Version.current();
+    info.protocolMajor = Hello.MAJOR;
+    info.protocolMinor = Hello.MINOR;
+    info.capabilities = List.of(ChannelKinds.SYS, ChannelKinds.LSP, ChannelKinds.FS_READ, ChannelKinds.FS_STAT);
+    info.os = System.getProperty("os.name");
+    info.arch = System.getProperty("os.arch");
+    info.user = System.getProperty("user.name");
+    info.home = System.getProperty("user.home");
+    info.shell = System.getenv().getOrDefault("SHELL", "/bin/sh");
+    info.pid = ProcessHandle.current().pid();
+    info.javaVersion = System.getProperty("java.version");
+    info.logFile = logFile == null ? null : logFile.toString();
+    return CompletableFuture.completedFuture(info);
+  }
+
+  @Override
+  public CompletableFuture<List<String>> log(LogRequest request) {
+    if (logFile == null || !Files.exists(logFile)) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    int wanted = Math.max(1, Math.min(request.lines, 10_000));
+    ArrayDeque<String> tail = new ArrayDeque<>(wanted);
+    try (Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+      lines.forEach(line -> {
+        if (tail.size() == wanted) {
+          tail.removeFirst();
+        }
+        tail.addLast(line);
+      });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return CompletableFuture.completedFuture(new ArrayList<>(tail));
+  }
+}

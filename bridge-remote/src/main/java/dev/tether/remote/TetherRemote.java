@@ -1,0 +1,182 @@
+package dev.tether.remote;
+
+import dev.tether.adapters.Version;
+import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.mux.ErrorCode;
+import dev.tether.mux.Session;
+import dev.tether.mux.SessionListener;
+import dev.tether.mux.internal.Hello;
+import dev.tether.mux.transport.SocketChannelTransport;
+import dev.tether.mux.transport.StreamTransport;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code tether-remote}: the agent that runs next to the code.
+ *
+ * <pre>
+ * tether-remote stdio                 serve one session on stdin/stdout (how ssh starts it)
+ * tether-remote serve --listen ADDR   serve sessions on HOST:PORT or unix:/path (resumable across connections)
+ * tether-remote version               print the agent and protocol version
+ * </pre>
+ *
+ * In stdio mode stdout carries nothing but the protocol: System.out is pointed at stderr before
+ * anything else runs, and logs go to {@code ~/.tether/logs/tether-remote.log} (or {@code --log FILE}).
+ */
+public final class TetherRemote {
+  private static final String USAGE = String.join("\n",
+      "usage: tether-remote stdio [--log FILE]",
+      "       tether-remote serve --listen HOST:PORT|unix:PATH [--log FILE]",
+      "       tether-remote version");
+
+  private TetherRemote() {}
+
+  public static void main(String[] args) {
+    PrintStream protocolOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
+    System.setOut(System.err); // nothing but protocol may reach the real stdout
+    try {
+      System.exit(run(args, protocolOut));
+    } catch (IllegalArgumentException e) {
+      System.err.println("tether-remote: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("tether-remote: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  static int run(String[] args, PrintStream protocolOut) throws Exception {
+    if (args.length == 0) {
+      throw new IllegalArgumentException("missing command");
+    }
+    String listen = null;
+    Path log = defaultLog();
+    for (int i = 1; i < args.length; i++) {
+      switch (args[i]) {
+        case "--listen" -> listen = value(args, ++i, "--listen");
+        case "--log" -> log = Path.of(value(args, ++i, "--log"));
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    switch (args[0]) {
+      case "version" -> {
+        System.err.flush();
+        protocolOut.println("tether-remote " + Version.current() + " (protocol " + Hello.MAJOR + "." + Hello.MINOR + ")");
+        protocolOut.flush();
+        return 0;
+      }
+      case "stdio" -> {
+        return stdio(log, protocolOut);
+      }
+      case "serve" -> {
+        if (listen == null) {
+          throw new IllegalArgumentException("serve needs --listen HOST:PORT or --listen unix:PATH");
+        }
+        return serve(listen, log);
+      }
+      default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
+    }
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  static Path defaultLog() {
+    return Path.of(System.getProperty("user.home"), ".tether", "logs", "tether-remote.log");
+  }
+
+  /** Routes SLF4J (slf4j-simple) to the log file; must run before the first logger is created. */
+  static void configureLogging(Path log) throws IOException {
+    Files.createDirectories(log.getParent());
+    System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
+  }
+
+  /** One session on stdin/stdout; when it ends (or its transport does), servers are stopped and we exit. */
+  private static int stdio(Path log, PrintStream protocolOut) throws Exception {
+    configureLogging(log);
+    CountDownLatch done = new CountDownLatch(1);
+    SessionListener endOnLoss = new SessionListener() {
+      @Override
+      public void onDetached(Session session, String reason) {
+        // Nothing can resume a stdio session: its only way in is gone.
+        session.close(ErrorCode.NO_ERROR, "stdio transport ended: " + reason);
+      }
+
+      @Override
+      public void onClosed(Session session, ErrorCode code, String reason) {
+        done.countDown();
+      }
+    };
+    Agent agent = new Agent(log, ServerCatalog.load(), endOnLoss, Duration.ofMinutes(10));
+    agent.registry().accept(new StreamTransport(new FileInputStream(FileDescriptor.in), protocolOut, "stdio"));
+    done.await();
+    agent.languageServers().awaitAllStopped(Duration.ofSeconds(10));
+    return 0;
+  }
+
+  /** Sessions over TCP or a Unix socket; a session outlives its connection and can be resumed. */
+  private static int serve(String listen, Path log) throws Exception {
+    configureLogging(log);
+    Agent agent = new Agent(log, ServerCatalog.load(), SessionListener.NONE, Duration.ofMinutes(10));
+    if (listen.startsWith("unix:")) {
+      Path path = Path.of(listen.substring("unix:".length()));
+      Files.deleteIfExists(path);
+      try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        server.bind(UnixDomainSocketAddress.of(path));
+        System.err.println("tether-remote: listening on " + listen);
+        while (true) {
+          SocketChannel client = server.accept();
+          acceptInBackground(agent, new SocketChannelTransport(client, "unix " + path));
+        }
+      }
+    }
+    int colon = listen.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException("--listen needs HOST:PORT or unix:PATH, got '" + listen + "'");
+    }
+    String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+    int port = Integer.parseInt(listen.substring(colon + 1));
+    try (ServerSocket server = new ServerSocket()) {
+      server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+      System.err.println("tether-remote: listening on " + server.getLocalSocketAddress());
+      while (true) {
+        Socket client = server.accept();
+        acceptInBackground(agent, StreamTransport.of(client));
+      }
+    }
+  }
+
+  private static void acceptInBackground(Agent agent, dev.tether.mux.transport.Transport transport) {
+    Thread thread = new Thread(() -> {
+      try {
+        agent.registry().accept(transport);
+      } catch (IOException e) {
+        org.slf4j.LoggerFactory.getLogger(TetherRemote.class).warn("refused {}: {}", transport.description(), e.getMessage());
+      }
+    }, "accept");
+    thread.setDaemon(true);
+    thread.start();
+  }
+}
