@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The session between a {@code tether} command and the local daemon runs over a Unix socket and uses
- * these channel kinds (docs/ARCHITECTURE.md):
+ * these channel kinds (docs/SERVICES.md):
  * <ul>
  *   <li>{@code remote} (CLI to daemon, either flavour): metadata {@link RemoteOpen}; the daemon opens the
  *       named channel on the host's session and splices the two, so bytes pass through unchanged.</li>
