@@ -442,6 +442,28 @@ class SessionProtocolTest {
     assertTrue(closedReason.get().contains("stopped acknowledging"), closedReason.get());
   }
 
+  @Test
+  void readinessCallbacksLetAnAsynchronousCallerAvoidBlocking() throws Exception {
+    connect(config());
+    Channel channel = open("bytes", ChannelFlavour.BYTES, 10);
+    CountDownLatch readable = new CountDownLatch(1);
+    CountDownLatch writable = new CountDownLatch(1);
+    channel.onReadable(readable::countDown);
+    channel.onWritable(writable::countDown);
+    assertEquals(0, channel.readNow(new byte[4], 0, 4), "nothing buffered yet: no blocking, no bytes");
+    peer.data(channel.id(), new byte[] {7, 8});
+    assertTrue(readable.await(5, TimeUnit.SECONDS));
+    byte[] got = new byte[4];
+    assertEquals(2, channel.readNow(got, 0, 4));
+    assertEquals(10, channel.tryWrite(new byte[15], 0, 15), "takes only what the window allows");
+    assertEquals(0, channel.tryWrite(new byte[5], 0, 5), "empty window: returns at once with 0");
+    assertEquals(10, peer.expect(FrameType.DATA).frame().payload.length);
+    assertEquals(1, writable.getCount(), "not signalled while the window stays empty");
+    peer.credit(channel.id(), 5);
+    assertTrue(writable.await(5, TimeUnit.SECONDS), "signalled when credit reopens the window");
+    assertEquals(5, channel.tryWrite(new byte[5], 0, 5));
+  }
+
   private Received nextOfType(FrameType type) throws InterruptedException {
     while (true) {
       Received next = peer.next(5, TimeUnit.SECONDS);
