@@ -102,7 +102,16 @@ public final class TetherRemote {
   }
 
   static Path defaultLog() {
-    return Path.of(System.getProperty("user.home"), ".tether", "logs", "tether-remote.log");
+    return home().resolve(".tether").resolve("logs").resolve("tether-remote.log");
+  }
+
+  /**
+   * {@code $HOME}, where the bootstrap installed this agent, rather than the JVM's {@code user.home}
+   * (the passwd entry): the two differ under {@code sudo -u}, in containers and in {@code tether demo}.
+   */
+  static Path home() {
+    String home = System.getenv("HOME");
+    return home != null && home.startsWith("/") ? Path.of(home) : Path.of(System.getProperty("user.home"));
   }
 
   /** Routes SLF4J (slf4j-simple) to the log file; must run before the first logger is created. */

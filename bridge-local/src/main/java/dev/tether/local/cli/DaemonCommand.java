@@ -7,6 +7,7 @@ import dev.tether.local.daemon.DaemonClient;
 import dev.tether.local.daemon.DaemonPaths;
 import dev.tether.local.ssh.Prompter;
 import dev.tether.local.ssh.SshEnvironment;
+import dev.tether.mux.SessionClosedException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -67,6 +68,12 @@ final class DaemonCommand implements Callable<Integer> {
     long pid = Files.exists(paths.pidFile()) ? Long.parseLong(Files.readString(paths.pidFile()).strip()) : -1;
     try (DaemonClient daemon = DaemonClient.connect(paths, false, line -> { }, Prompter.unavailable())) {
       daemon.control("stop");
+    } catch (SessionClosedException stopping) {
+      // The daemon closes every session as it stops, ours included, and may do so before we have read
+      // its answer (a closed session drops what was not read yet). It is stopping as asked; the pid tells.
+      if (pid <= 0) {
+        throw stopping;
+      }
     }
     if (pid > 0) {
       ProcessHandle.of(pid).ifPresent(handle -> {

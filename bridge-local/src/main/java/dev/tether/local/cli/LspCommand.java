@@ -44,7 +44,7 @@ final class LspCommand implements Callable<Integer> {
   @Parameters(index = "1..*", paramLabel = "CMD", description = "server command and arguments (after --)")
   List<String> command = new ArrayList<>();
 
-  @Option(names = "--map", paramLabel = "LOCAL=REMOTE", description = "path mapping, repeatable; identity where paths are equal")
+  @Option(names = "--map", paramLabel = "LOCAL=REMOTE", description = "path mapping, repeatable; identity where paths are equal; a leading ~ is the local home")
   List<String> maps = new ArrayList<>();
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", description = "accept editor connections on TCP instead of stdio")
@@ -60,7 +60,7 @@ final class LspCommand implements Callable<Integer> {
     }
     PathMapper mapper;
     try {
-      mapper = PathMapper.parse(maps);
+      mapper = PathMapper.parse(maps.stream().map(m -> expandLocalHome(m, System.getProperty("user.home"))).toList());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad --map: " + e.getMessage());
     }
@@ -102,6 +102,14 @@ final class LspCommand implements Callable<Integer> {
         thread.start();
       }
     }
+  }
+
+  /**
+   * {@code ~/src/app=/home/alice/app}: editors start us without a shell, so nothing else would expand
+   * the {@code ~} of the local side. The remote side is left alone: it names a path on the host.
+   */
+  static String expandLocalHome(String mapSpec, String home) {
+    return mapSpec.startsWith("~/") || mapSpec.startsWith("~=") ? home + mapSpec.substring(1) : mapSpec;
   }
 
   static Path cacheDir() {

@@ -19,10 +19,13 @@ import dev.tether.mux.transport.StreamTransport;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,9 +62,20 @@ public final class Daemon {
   /** Serves until stopped. Fails clearly when another daemon already owns the socket. */
   public void run() throws IOException, InterruptedException {
     paths.ensurePrivateDir();
-    if (DaemonClient.isRunning(paths)) {
-      throw new TetherException("a tether daemon is already running (socket " + paths.socket() + ")");
+    // Commands that find no daemon each start one, so several may start at once (three editors opening
+    // together). Checking the socket and binding it must be one step: otherwise a later daemon replaces
+    // the socket file of an earlier one, which keeps running unreachable, holding its own SSH sessions.
+    try (FileChannel lockFile = FileChannel.open(paths.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.tryLock()) {
+      if (lock == null || DaemonClient.isRunning(paths)) {
+        throw new TetherException("a tether daemon is already running (socket " + paths.socket() + ")");
+      }
+      serve();
     }
+  }
+
+  /** Binds the socket and serves until stopped; the caller holds the daemon lock. */
+  private void serve() throws IOException, InterruptedException {
     Files.deleteIfExists(paths.socket());
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(paths.socket()));

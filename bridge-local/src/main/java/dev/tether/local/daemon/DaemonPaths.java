@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Where the per-user daemon keeps its socket, pid file and log: {@code $TETHER_RUNTIME_DIR}, else
+ * Where the per-user daemon keeps its socket, pid file, lock and log: {@code $TETHER_RUNTIME_DIR}, else
  * {@code $XDG_RUNTIME_DIR/tether}, else {@code ~/.tether/run}. The directory is 0700 and the socket
  * 0600, so only this user can talk to the daemon (which holds live SSH sessions).
  */
@@ -41,6 +41,11 @@ public record DaemonPaths(Path dir) {
 
   public Path log() {
     return dir.resolve("daemon.log");
+  }
+
+  /** Held (an exclusive file lock) by the running daemon for its whole life; one daemon per directory. */
+  public Path lockFile() {
+    return dir.resolve("daemon.lock");
   }
 
   /** Creates the directory 0700, or checks an existing one is not readable by others. */

@@ -11,7 +11,9 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +36,8 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * An in-process SSH server on 127.0.0.1 (random port) that behaves like a small real host: exec runs
- * {@code /bin/sh -c} as real processes of this JVM's user, SFTP serves the real file system, and
+ * {@code /bin/sh -c} as real processes of this JVM's user (in {@link Builder#home}, which is also
+ * their {@code HOME}), SFTP serves the real file system, and
  * direct-tcpip (ProxyJump) is allowed to loopback addresses only. Used by {@code tether demo} (which
  * connects to it exactly as to a remote host) and by tests.
  *
@@ -66,7 +69,8 @@ public final class EmbeddedSshServer implements AutoCloseable {
       server.setPasswordAuthenticator((user, given, session) -> pw.equals(given));
     }
     Path home = b.home;
-    server.setCommandFactory((channel, command) -> new ShellProcessCommand(command, home));
+    Map<String, String> environment = Map.copyOf(b.environment);
+    server.setCommandFactory((channel, command) -> new ShellProcessCommand(command, home, environment));
     server.setFileSystemFactory(new HomeFileSystem(home));
     server.setSubsystemFactories(List.of(new HomeSftpSubsystemFactory(home)));
     server.setForwardingFilter(new LoopbackOnlyForwarding());
@@ -206,6 +210,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private String password;
     private int port;
     private Path home = Path.of(System.getProperty("user.home"));
+    private final Map<String, String> environment = new LinkedHashMap<>();
 
     private Builder() {
     }
@@ -233,9 +238,22 @@ public final class EmbeddedSshServer implements AutoCloseable {
       return this;
     }
 
-    /** Working directory of commands and base of relative SFTP paths; default {@code user.home}. */
+    /**
+     * The user's home on this host: working directory and {@code HOME} of commands, and base of
+     * relative SFTP paths; default {@code user.home}. A temp directory keeps what a client installs
+     * on the "host" (such as the Tether agent) out of the real home.
+     */
     public Builder home(Path directory) {
       this.home = directory.toAbsolutePath();
+      return this;
+    }
+
+    /**
+     * Sets a variable in every command's environment, which otherwise is this JVM's; e.g. a
+     * {@code PATH} without {@code java} to play a host that lacks it.
+     */
+    public Builder environment(String name, String value) {
+      environment.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
       return this;
     }
 

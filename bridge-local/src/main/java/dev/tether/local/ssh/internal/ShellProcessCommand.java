@@ -13,6 +13,7 @@ import org.apache.sshd.server.command.Command;
 /**
  * Server side of an exec request: runs {@code /bin/sh -c COMMAND} as a real process and wires its
  * stdin, stdout, stderr and exit status to the SSH channel, byte for byte (no terminal translation).
+ * As with a real sshd, the command starts in the user's home directory with {@code HOME} set to it.
  *
  * <p>Threading: MINA calls {@link #start} and {@link #destroy} on its threads; three daemon pump
  * threads copy the streams, and the stdout pump reports the exit status once both outputs are drained,
@@ -20,16 +21,23 @@ import org.apache.sshd.server.command.Command;
  */
 public final class ShellProcessCommand implements Command {
   private final String command;
-  private final Path workingDirectory;
+  private final Path home;
+  private final Map<String, String> environment;
   private InputStream in;
   private OutputStream out;
   private OutputStream err;
   private ExitCallback exitCallback;
   private volatile Process process;
 
-  public ShellProcessCommand(String command, Path workingDirectory) {
+  public ShellProcessCommand(String command, Path home) {
+    this(command, home, Map.of());
+  }
+
+  /** @param environment variables set for the command on top of this JVM's own (the server's settings) */
+  public ShellProcessCommand(String command, Path home, Map<String, String> environment) {
     this.command = command;
-    this.workingDirectory = workingDirectory;
+    this.home = home;
+    this.environment = Map.copyOf(environment);
   }
 
   @Override
@@ -54,7 +62,9 @@ public final class ShellProcessCommand implements Command {
 
   @Override
   public void start(ChannelSession channel, Environment env) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).directory(workingDirectory.toFile());
+    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).directory(home.toFile());
+    pb.environment().put("HOME", home.toString());
+    pb.environment().putAll(environment);
     Map<String, String> requested = env.getEnv();
     requested.forEach((k, v) -> {
       if (k.equals("LANG") || k.startsWith("LC_") || k.equals("TERM")) {

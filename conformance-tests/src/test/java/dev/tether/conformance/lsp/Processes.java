@@ -1,0 +1,104 @@
+package dev.tether.conformance.lsp;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Process look-ups for the LSP integration tests, from {@code /proc} (Linux): command lines (a
+ * language server started from a script shows up as {@code python3 /usr/bin/pylsp}), environments,
+ * and the agents and language servers a test's SSH server started.
+ */
+final class Processes {
+  private Processes() {
+  }
+
+  /** The java executable running these tests (JDK 17+), also used for the CLI. */
+  static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  /** The full command line, arguments separated by spaces; empty if the process is gone or hidden. */
+  static String commandLine(ProcessHandle process) {
+    return proc(process, "cmdline").replace('\0', ' ').strip();
+  }
+
+  /** The environment as {@code NAME=VALUE} entries. */
+  static Set<String> environment(ProcessHandle process) {
+    String raw = proc(process, "environ");
+    return raw.isEmpty() ? Set.of() : Set.of(raw.split("\0")).stream().collect(Collectors.toUnmodifiableSet());
+  }
+
+  private static String proc(ProcessHandle process, String file) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(process.pid()), file), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  /** Tether agents ({@code tether-remote.jar stdio}) among the descendants of {@code root}. */
+  static List<ProcessHandle> agentsUnder(ProcessHandle root) {
+    return root.descendants().filter(p -> commandLine(p).matches(".*tether-remote\\.jar stdio\\b.*")).toList();
+  }
+
+  /** pylsp and clangd processes whose parent chain includes one of our agents under {@code root}. */
+  static List<ProcessHandle> languageServersUnder(ProcessHandle root) {
+    List<ProcessHandle> servers = new ArrayList<>();
+    for (ProcessHandle agent : agentsUnder(root)) {
+      agent.descendants().filter(Processes::isLanguageServer).forEach(servers::add);
+    }
+    return servers;
+  }
+
+  static boolean isLanguageServer(ProcessHandle process) {
+    String line = commandLine(process);
+    return line.matches("(.*/)?clangd( .*)?") || line.matches(".*python3[.0-9]* (.*/)?pylsp( .*)?|(.*/)?pylsp( .*)?");
+  }
+
+  /** Waits (polling, with a deadline) for {@code process} to exit; true if it did. */
+  static boolean awaitExit(ProcessHandle process, Duration timeout) {
+    try {
+      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      return !process.isAlive();
+    }
+  }
+
+  /** The processes in {@code processes} still alive after waiting up to {@code timeout} for each. */
+  static List<ProcessHandle> survivors(List<ProcessHandle> processes, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<ProcessHandle> alive = new ArrayList<>();
+    for (ProcessHandle p : processes) {
+      long left = Math.max(1, deadline - System.nanoTime());
+      if (!awaitExit(p, Duration.ofNanos(left))) {
+        alive.add(p);
+      }
+    }
+    return alive;
+  }
+
+  static String describe(List<ProcessHandle> processes) {
+    return processes.stream().map(p -> p.pid() + " " + commandLine(p)).collect(Collectors.joining("; ", "[", "]"));
+  }
+
+  /** Ends a process and its descendants by pid: TERM, then KILL for whatever is left after 5 s. */
+  static void endTree(ProcessHandle root) {
+    List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
+    all.add(root);
+    all.forEach(ProcessHandle::destroy);
+    for (ProcessHandle p : all) {
+      if (!awaitExit(p, Duration.ofSeconds(5))) {
+        p.destroyForcibly();
+      }
+    }
+  }
+}

@@ -1,0 +1,4 @@
+from greet import greet
+
+message = greet("neovim")
+print(message.upper())
