@@ -13,6 +13,9 @@ import dev.tether.mux.SessionListener;
 import dev.tether.mux.SessionRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The agent: accepts sessions and serves each channel kind with its remote half. One agent serves
@@ -23,6 +26,7 @@ public final class Agent {
   private final LanguageServerHost languageServers;
   private final FileReadHost files = new FileReadHost();
   private final SysHost sys;
+  private final Map<String, ChannelAcceptor> services;
 
   public Agent(Path logFile, ServerCatalog catalog, SessionListener listener, Duration detachedTimeout) {
     SessionConfig config = SessionConfig.defaults()
@@ -31,7 +35,8 @@ public final class Agent {
         .withDetachedTimeout(detachedTimeout)
         .withListener(listener);
     this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
-    this.sys = new SysHost(logFile);
+    this.sys = new SysHost(logFile, this::capabilities);
+    this.services = services();
     this.registry = new SessionRegistry(config.withAcceptor(this::dispatch));
   }
 
@@ -43,16 +48,29 @@ public final class Agent {
     return languageServers;
   }
 
+  /** Every channel kind this agent serves, with its remote half; one line per kind. */
+  private Map<String, ChannelAcceptor> services() {
+    Map<String, ChannelAcceptor> services = new LinkedHashMap<>();
+    services.put(ChannelKinds.SYS, sys::open);
+    services.put(ChannelKinds.LSP, languageServers::open);
+    services.put(ChannelKinds.FS_READ, files::open);
+    services.put(ChannelKinds.FS_STAT, files::stat);
+    return services;
+  }
+
+  private List<String> capabilities() {
+    return List.copyOf(services.keySet());
+  }
+
   private void dispatch(OpenRequest request) throws Exception {
-    switch (request.kind()) {
-      case ChannelKinds.SYS -> sys.open(request);
-      case ChannelKinds.LSP -> languageServers.open(request);
-      case ChannelKinds.FS_READ -> files.open(request);
-      case ChannelKinds.FS_STAT -> files.stat(request);
-      default -> request.reject(ErrorCode.CHANNEL_REFUSED, "tether-remote " + Version.current()
-          + " does not serve channel kind '" + request.kind() + "' (it serves " + ChannelKinds.SYS + ", "
-          + ChannelKinds.LSP + ", " + ChannelKinds.FS_READ + ", " + ChannelKinds.FS_STAT + ")");
+    ChannelAcceptor service = services.get(request.kind());
+    if (service == null) {
+      request.reject(ErrorCode.CHANNEL_REFUSED, "tether-remote " + Version.current()
+          + " does not serve channel kind '" + request.kind() + "' (it serves " + String.join(", ", services.keySet())
+          + ")");
+      return;
     }
+    service.onOpen(request);
   }
 
   /** For channel acceptors that want the agent as a plain acceptor. */

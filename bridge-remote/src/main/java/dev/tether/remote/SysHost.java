@@ -1,6 +1,5 @@
 package dev.tether.remote;
 
-import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.sys.SysInfo;
 import dev.tether.adapters.sys.SysService;
@@ -17,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 
@@ -26,9 +26,11 @@ final class SysHost implements SysService {
   interface NoCalls {}
 
   private final Path logFile;
+  private final Supplier<List<String>> capabilities;
 
-  SysHost(Path logFile) {
+  SysHost(Path logFile, Supplier<List<String>> capabilities) {
     this.logFile = logFile;
+    this.capabilities = capabilities;
   }
 
   void open(OpenRequest request) throws IOException {
@@ -49,7 +51,7 @@ final class SysHost implements SysService {
     info.agentVersion = Version.current();
     info.protocolMajor = Hello.MAJOR;
     info.protocolMinor = Hello.MINOR;
-    info.capabilities = List.of(ChannelKinds.SYS, ChannelKinds.LSP, ChannelKinds.FS_READ, ChannelKinds.FS_STAT);
+    info.capabilities = capabilities.get();
     info.os = System.getProperty("os.name");
     info.arch = System.getProperty("os.arch");
     info.user = System.getProperty("user.name");

@@ -3,10 +3,7 @@ package dev.tether.local.cli;
 import dev.tether.adapters.lsp.PathMapper;
 import dev.tether.local.TetherException;
 import dev.tether.local.daemon.DaemonClient;
-import dev.tether.local.daemon.DaemonPaths;
 import dev.tether.local.lsp.LspFrontEnd;
-import dev.tether.local.ssh.Prompter;
-import dev.tether.local.ssh.SshEnvironment;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.FileDescriptor;
@@ -67,9 +64,7 @@ final class LspCommand implements Callable<Integer> {
     PrintStream stderr = System.err;
     LspFrontEnd.Options options = new LspFrontEnd.Options(connection.spec(destination), server,
         command.isEmpty() ? null : command, mapper, cacheDir());
-    Prompter prompter = Prompter.forEnvironment(SshEnvironment.system());
-    try (DaemonClient daemon = DaemonClient.connect(DaemonPaths.fromEnvironment(), true,
-        line -> stderr.println("tether: " + line), prompter)) {
+    try (DaemonClient daemon = Daemons.connect()) {
       LspFrontEnd frontEnd = new LspFrontEnd(daemon, options, stderr);
       if (listen == null) {
         return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));

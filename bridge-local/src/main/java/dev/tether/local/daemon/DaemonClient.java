@@ -127,6 +127,11 @@ public final class DaemonClient implements AutoCloseable {
     return session.open(DaemonProtocol.REMOTE, flavour, DaemonProtocol.GSON.toJson(open));
   }
 
+  /** Opens channels on the host named by {@code target}, through the daemon: for the services' client halves. */
+  public dev.tether.adapters.ChannelOpener opener(RemoteSpec target) {
+    return (kind, flavour, metadata) -> openRemote(target, kind, flavour, metadata);
+  }
+
   /** Sends one control request and returns the daemon's JSON answer. */
   public com.google.gson.JsonObject control(String method) throws IOException {
     Channel channel = session.open(DaemonProtocol.CONTROL, ChannelFlavour.MESSAGES, "");

@@ -16,22 +16,22 @@ import java.util.stream.Collectors;
  * language server started from a script shows up as {@code python3 /usr/bin/pylsp}), environments,
  * and the agents and language servers a test's SSH server started.
  */
-final class Processes {
+public final class Processes {
   private Processes() {
   }
 
   /** The java executable running these tests (JDK 17+), also used for the CLI. */
-  static String java() {
+  public static String java() {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
   /** The full command line, arguments separated by spaces; empty if the process is gone or hidden. */
-  static String commandLine(ProcessHandle process) {
+  public static String commandLine(ProcessHandle process) {
     return proc(process, "cmdline").replace('\0', ' ').strip();
   }
 
   /** The environment as {@code NAME=VALUE} entries. */
-  static Set<String> environment(ProcessHandle process) {
+  public static Set<String> environment(ProcessHandle process) {
     String raw = proc(process, "environ");
     return raw.isEmpty() ? Set.of() : Set.of(raw.split("\0")).stream().collect(Collectors.toUnmodifiableSet());
   }
@@ -45,12 +45,12 @@ final class Processes {
   }
 
   /** Tether agents ({@code tether-remote.jar stdio}) among the descendants of {@code root}. */
-  static List<ProcessHandle> agentsUnder(ProcessHandle root) {
+  public static List<ProcessHandle> agentsUnder(ProcessHandle root) {
     return root.descendants().filter(p -> commandLine(p).matches(".*tether-remote\\.jar stdio\\b.*")).toList();
   }
 
   /** pylsp and clangd processes whose parent chain includes one of our agents under {@code root}. */
-  static List<ProcessHandle> languageServersUnder(ProcessHandle root) {
+  public static List<ProcessHandle> languageServersUnder(ProcessHandle root) {
     List<ProcessHandle> servers = new ArrayList<>();
     for (ProcessHandle agent : agentsUnder(root)) {
       agent.descendants().filter(Processes::isLanguageServer).forEach(servers::add);
@@ -58,13 +58,13 @@ final class Processes {
     return servers;
   }
 
-  static boolean isLanguageServer(ProcessHandle process) {
+  public static boolean isLanguageServer(ProcessHandle process) {
     String line = commandLine(process);
     return line.matches("(.*/)?clangd( .*)?") || line.matches(".*python3[.0-9]* (.*/)?pylsp( .*)?|(.*/)?pylsp( .*)?");
   }
 
   /** Waits (polling, with a deadline) for {@code process} to exit; true if it did. */
-  static boolean awaitExit(ProcessHandle process, Duration timeout) {
+  public static boolean awaitExit(ProcessHandle process, Duration timeout) {
     try {
       process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
@@ -74,7 +74,7 @@ final class Processes {
   }
 
   /** The processes in {@code processes} still alive after waiting up to {@code timeout} for each. */
-  static List<ProcessHandle> survivors(List<ProcessHandle> processes, Duration timeout) {
+  public static List<ProcessHandle> survivors(List<ProcessHandle> processes, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<ProcessHandle> alive = new ArrayList<>();
     for (ProcessHandle p : processes) {
@@ -86,12 +86,12 @@ final class Processes {
     return alive;
   }
 
-  static String describe(List<ProcessHandle> processes) {
+  public static String describe(List<ProcessHandle> processes) {
     return processes.stream().map(p -> p.pid() + " " + commandLine(p)).collect(Collectors.joining("; ", "[", "]"));
   }
 
   /** Ends a process and its descendants by pid: TERM, then KILL for whatever is left after 5 s. */
-  static void endTree(ProcessHandle root) {
+  public static void endTree(ProcessHandle root) {
     List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
     all.add(root);
     all.forEach(ProcessHandle::destroy);

@@ -9,11 +9,11 @@ import java.util.concurrent.TimeUnit;
  * The real language servers these tests drive. A missing one is a FAILURE naming the Debian package
  * to install, never a skip: the suite proves nothing without them.
  */
-final class Requirements {
+public final class Requirements {
   private Requirements() {
   }
 
-  static void languageServers() {
+  public static void languageServers() {
     require(Files.isExecutable(Path.of("/usr/bin/pylsp")), "pylsp is not installed: apt-get install python3-pylsp");
     require(python3Imports("pyflakes"), "pyflakes (pylsp's linter, which reports undefined names) is not installed "
         + "for /usr/bin/python3: apt-get install python3-pyflakes");

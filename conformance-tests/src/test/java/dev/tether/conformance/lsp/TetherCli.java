@@ -25,10 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * daemon stop}, then by the pid it wrote, then any other daemon that names this runtime directory
  * (found through {@code /proc/PID/environ}).
  */
-final class TetherCli implements AutoCloseable {
-  static final Path CLI_JAR = Path.of("..", "bridge-local", "target", "tether.jar").toAbsolutePath().normalize();
-  static final Path AGENT_JAR = Path.of("..", "bridge-remote", "target", "tether-remote.jar").toAbsolutePath().normalize();
-  static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+public final class TetherCli implements AutoCloseable {
+  public static final Path CLI_JAR = Path.of("..", "bridge-local", "target", "tether.jar").toAbsolutePath().normalize();
+  public static final Path AGENT_JAR = Path.of("..", "bridge-remote", "target", "tether-remote.jar").toAbsolutePath().normalize();
+  public static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
   private static final List<String> SCRUBBED = List.of("SSH_AUTH_SOCK", "SSH_ASKPASS", "SSH_ASKPASS_REQUIRE", "DISPLAY",
       "TETHER_LOG", "TETHER_RUNTIME_DIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "JAVA_TOOL_OPTIONS");
   private static final AtomicInteger SERIAL = new AtomicInteger();
@@ -39,7 +39,7 @@ final class TetherCli implements AutoCloseable {
   private final List<Process> started = new CopyOnWriteArrayList<>();
 
   /** The CLI jars must have been built; failing here says how. */
-  TetherCli(Path runtimeDir, Path cacheHome, Path logs) {
+  public TetherCli(Path runtimeDir, Path cacheHome, Path logs) {
     for (Path jar : List.of(CLI_JAR, AGENT_JAR)) {
       if (!Files.isRegularFile(jar)) {
         throw new AssertionError(jar + " is missing: build it first with "
@@ -56,17 +56,17 @@ final class TetherCli implements AutoCloseable {
     }
   }
 
-  Path runtimeDir() {
+  public Path runtimeDir() {
     return runtimeDir;
   }
 
   /** {@code $XDG_CACHE_HOME/tether/files}: where host-only files are copied. */
-  Path filesCache() {
+  public Path filesCache() {
     return cacheHome.resolve("tether").resolve("files");
   }
 
   /** Starts {@code tether lsp ARGS} in {@code workingDirectory}, with an editor attached to its stdio. */
-  LspProcess lsp(Path workingDirectory, List<String> args) {
+  public LspProcess lsp(Path workingDirectory, List<String> args) {
     List<String> command = new ArrayList<>(List.of("lsp"));
     command.addAll(args);
     int n = SERIAL.incrementAndGet();
@@ -79,7 +79,7 @@ final class TetherCli implements AutoCloseable {
   }
 
   /** Runs a short command ({@code status}, {@code daemon stop}) to the end. */
-  Result run(String... args) {
+  public Result run(String... args) {
     int n = SERIAL.incrementAndGet();
     Path out = logs.resolve("cli-" + n + ".stdout");
     Path err = logs.resolve("cli-" + n + ".stderr");
@@ -104,7 +104,7 @@ final class TetherCli implements AutoCloseable {
   }
 
   /** Starts {@code tether ARGS} in the background (stdin empty, output to log files); ended by {@link #close}. */
-  Process spawn(String... args) {
+  public Process spawn(String... args) {
     int n = SERIAL.incrementAndGet();
     return start(builder(Arrays.asList(args), logs)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -112,8 +112,16 @@ final class TetherCli implements AutoCloseable {
         .redirectError(logs.resolve("cli-" + n + ".stderr").toFile()));
   }
 
+  /**
+   * Starts {@code tether ARGS} in {@code workingDirectory} with its stdin, stdout and stderr as pipes
+   * for the caller to drive; ended by {@link #close} if still running.
+   */
+  public Process startPiped(Path workingDirectory, String... args) {
+    return start(builder(Arrays.asList(args), workingDirectory));
+  }
+
   /** What a finished command printed. */
-  record Result(int exit, String stdout, String stderr) {
+  public record Result(int exit, String stdout, String stderr) {
     @Override
     public String toString() {
       return "exit " + exit + ", stdout: " + stdout.strip() + ", stderr: " + stderr.strip();
@@ -147,7 +155,7 @@ final class TetherCli implements AutoCloseable {
   }
 
   /** The daemon serving this runtime directory, by the pid it wrote. */
-  Optional<ProcessHandle> daemon() {
+  public Optional<ProcessHandle> daemon() {
     try {
       Path pidFile = runtimeDir.resolve("daemon.pid");
       if (!Files.exists(pidFile)) {
@@ -160,7 +168,7 @@ final class TetherCli implements AutoCloseable {
   }
 
   /** Every live {@code tether daemon run} whose environment names this runtime directory. */
-  List<ProcessHandle> daemonsForThisRuntimeDir() {
+  public List<ProcessHandle> daemonsForThisRuntimeDir() {
     String marker = "TETHER_RUNTIME_DIR=" + runtimeDir;
     return ProcessHandle.allProcesses()
         .filter(p -> Processes.commandLine(p).contains("dev.tether.local.cli.Tether daemon run"))
@@ -169,7 +177,7 @@ final class TetherCli implements AutoCloseable {
   }
 
   /** Ends the CLI processes started here (those still running). */
-  void endCommands() {
+  public void endCommands() {
     for (Process process : started) {
       if (process.isAlive()) {
         Processes.endTree(process.toHandle());
@@ -181,7 +189,7 @@ final class TetherCli implements AutoCloseable {
    * Stops this runtime directory's daemon the way a user does ({@code tether daemon stop}) and waits
    * for its pid to go; returns the stop command's result (null when no daemon was running).
    */
-  Result stopDaemon() {
+  public Result stopDaemon() {
     Optional<ProcessHandle> daemon = daemon();
     if (daemon.isEmpty() && daemonsForThisRuntimeDir().isEmpty()) {
       return null;
@@ -204,29 +212,29 @@ final class TetherCli implements AutoCloseable {
   }
 
   /** One running {@code tether lsp} with the editor on its stdio. */
-  static final class LspProcess implements AutoCloseable {
+  public static final class LspProcess implements AutoCloseable {
     private final Process process;
     private final LspEditor editor;
     private final Path stderr;
     private final String description;
 
-    LspProcess(Process process, LspEditor editor, Path stderr, String description) {
+    public LspProcess(Process process, LspEditor editor, Path stderr, String description) {
       this.process = process;
       this.editor = editor;
       this.stderr = stderr;
       this.description = description;
     }
 
-    LspEditor editor() {
+    public LspEditor editor() {
       return editor;
     }
 
-    Process process() {
+    public Process process() {
       return process;
     }
 
     /** Waits for the process to exit and its stdout to be read to the end; returns the exit status. */
-    int awaitExit(Duration timeout) {
+    public int awaitExit(Duration timeout) {
       try {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           throw new AssertionError("tether " + description + " did not exit within " + timeout.toSeconds()
@@ -240,7 +248,7 @@ final class TetherCli implements AutoCloseable {
       return process.exitValue();
     }
 
-    String stderrText() {
+    public String stderrText() {
       try {
         return Files.exists(stderr) ? Files.readString(stderr, StandardCharsets.UTF_8) : "";
       } catch (IOException e) {
@@ -248,7 +256,7 @@ final class TetherCli implements AutoCloseable {
       }
     }
 
-    List<String> stderrLines() {
+    public List<String> stderrLines() {
       return stderrText().lines().toList();
     }
 
