@@ -30,7 +30,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code tether-remote}: the agent that runs next to the code.
  *
  * <pre>
- * tether-remote stdio                 serve one session on stdin/stdout (how ssh starts it)
+ * tether-remote stdio                 serve one session on stdin/stdout, ending with it
+ * tether-remote stdio --daemon        relay stdin/stdout to the per-user daemon, starting it if needed
+ *                                     (how ssh starts it: sessions then survive a dropped connection)
+ * tether-remote daemon                serve resumable sessions on ~/.tether/run/tether-remote-VERSION.sock
  * tether-remote serve --listen ADDR   serve sessions on HOST:PORT or unix:/path (resumable across connections)
  * tether-remote version               print the agent and protocol version
  * </pre>
@@ -40,7 +43,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class TetherRemote {
   private static final String USAGE = String.join("\n",
-      "usage: tether-remote stdio [--log FILE]",
+      "usage: tether-remote stdio [--daemon [--socket PATH] [--idle SECONDS]] [--log FILE]",
+      "       tether-remote daemon [--socket PATH] [--idle SECONDS] [--log FILE]",
       "       tether-remote serve --listen HOST:PORT|unix:PATH [--log FILE]",
       "       tether-remote version");
 
@@ -67,10 +71,16 @@ public final class TetherRemote {
     }
     String listen = null;
     Path log = defaultLog();
+    boolean viaDaemon = false;
+    Path socket = AgentDaemon.defaultSocket();
+    Duration idle = Duration.ofSeconds(10);
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--listen" -> listen = value(args, ++i, "--listen");
         case "--log" -> log = Path.of(value(args, ++i, "--log"));
+        case "--daemon" -> viaDaemon = true;
+        case "--socket" -> socket = Path.of(value(args, ++i, "--socket"));
+        case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(value(args, ++i, "--idle")));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -82,7 +92,15 @@ public final class TetherRemote {
         return 0;
       }
       case "stdio" -> {
+        if (viaDaemon) {
+          // The relay's own few lines go to stderr, which the local side copies into its log.
+          return new AgentDaemon(socket).relay(log, idle, new FileInputStream(FileDescriptor.in), protocolOut);
+        }
         return stdio(log, protocolOut);
+      }
+      case "daemon" -> {
+        configureLogging(log);
+        return new AgentDaemon(socket).serve(log, idle);
       }
       case "serve" -> {
         if (listen == null) {

@@ -33,7 +33,12 @@ final class DaemonCommand implements Callable<Integer> {
     switch (action) {
       case "run" -> {
         Duration idle = Duration.ofSeconds(Long.parseLong(System.getProperty("tether.daemon.idle", "1800")));
-        new Daemon(paths, new AgentLauncher(AgentJar.locate(), SshEnvironment.system().withConsole(false)), idle).run();
+        try {
+          new Daemon(paths, new AgentLauncher(AgentJar.locate(), SshEnvironment.system().withConsole(false)), idle).run();
+        } catch (Daemon.AlreadyRunning e) {
+          spec.commandLine().getErr().println("tether: " + e.getMessage());
+          return Daemon.ALREADY_RUNNING;
+        }
         return 0;
       }
       case "start" -> {

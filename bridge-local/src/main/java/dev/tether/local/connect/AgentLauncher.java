@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.slf4j.Logger;
@@ -69,6 +70,54 @@ public final class AgentLauncher {
   }
 
   private Remote overSsh(RemoteSpec spec, Ui ui, SessionListener listener) throws IOException {
+    SshAgent agent = startOverSsh(spec, ui);
+    try {
+      return handshake(agent.display(), agent.transport(), agent.link(), agent.stderr(), listener);
+    } catch (IOException | RuntimeException e) {
+      agent.ssh().close();
+      throw e;
+    }
+  }
+
+  /** Whether a lost connection to this destination can be re-established and the session resumed. */
+  public static boolean canResume(RemoteSpec spec) {
+    return spec.via == null && !"local".equals(spec.destination);
+  }
+
+  /**
+   * Reconnects to the host of a session whose transport broke and resumes the session there: the
+   * agent daemon on the host kept it, with its language servers and terminals. Nobody is prompted
+   * (there may be no user): keys that need a passphrase typed again make this fail.
+   *
+   * @throws dev.tether.mux.MuxException when the agent no longer has the session (it is then closed)
+   */
+  public void resume(RemoteSpec spec, Remote remote) throws IOException {
+    SshAgent agent = startOverSsh(spec, Ui.none());
+    try {
+      remote.session().resume(agent.transport());
+    } catch (IOException | RuntimeException e) {
+      agent.ssh().close();
+      throw e;
+    }
+    remote.replaceLink(agent.link());
+  }
+
+  /** An SSH connection with the agent relay started on it. */
+  private record SshAgent(String display, SshConnection ssh, Transport transport, Remote.Link link,
+      ArrayDeque<String> stderr) {}
+
+  /** What the transport closes, wrapped so that its closing completes {@code closed}. */
+  private static AutoCloseable tracking(AutoCloseable resource, CompletableFuture<Void> closed) {
+    return () -> {
+      try {
+        resource.close();
+      } finally {
+        closed.complete(null);
+      }
+    };
+  }
+
+  private SshAgent startOverSsh(RemoteSpec spec, Ui ui) throws IOException {
     SshConnection ssh;
     try {
       SshDestination destination = SshDestination.parse(spec.destination);
@@ -81,8 +130,9 @@ public final class AgentLauncher {
     try {
       RemoteProcess agent = new Bootstrap(ssh, jar, ui, display).start();
       ArrayDeque<String> stderr = drain(agent.stderr(), "agent@" + display);
-      Transport transport = new StreamTransport(agent.stdout(), agent.stdin(), agent, "ssh " + display);
-      return handshake(display, transport, ssh, stderr, listener);
+      CompletableFuture<Void> closed = new CompletableFuture<>();
+      Transport transport = new StreamTransport(agent.stdout(), agent.stdin(), tracking(agent, closed), "ssh " + display);
+      return new SshAgent(display, ssh, transport, new Remote.Link(ssh, closed), stderr);
     } catch (IOException | RuntimeException e) {
       ssh.close();
       throw e;
@@ -121,18 +171,20 @@ public final class AgentLauncher {
         process.destroyForcibly();
       }
     };
-    Transport transport = new StreamTransport(process.getInputStream(), process.getOutputStream(), stop, display);
-    return handshake(display, transport, stop, stderr, listener);
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    Transport transport = new StreamTransport(process.getInputStream(), process.getOutputStream(),
+        tracking(stop, closed), display);
+    return handshake(display, transport, new Remote.Link(stop, closed), stderr, listener);
   }
 
-  private Remote handshake(String display, Transport transport, AutoCloseable link, ArrayDeque<String> stderr,
+  private Remote handshake(String display, Transport transport, Remote.Link link, ArrayDeque<String> stderr,
       SessionListener listener) throws IOException {
     Session session;
     try {
       session = Session.connect(transport, SessionConfig.defaults().withName(display)
           .withAgent("tether/" + Version.current()).withListener(listener));
     } catch (IOException e) {
-      closeQuietly(link);
+      closeQuietly(link.connection());
       throw new TetherException("the agent on " + display + " did not start: " + e.getMessage() + lastLines(stderr), e);
     }
     SysInfo info;
@@ -140,12 +192,12 @@ public final class AgentLauncher {
       info = sysInfo(session);
     } catch (IOException e) {
       session.close();
-      closeQuietly(link);
+      closeQuietly(link.connection());
       throw new TetherException("the agent on " + display + " did not answer sys/info: " + e.getMessage(), e);
     }
     if (!Version.current().equals(info.agentVersion)) {
       session.close();
-      closeQuietly(link);
+      closeQuietly(link.connection());
       throw new TetherException("the agent on " + display + " is tether-remote " + info.agentVersion
           + " but this tether is " + Version.current() + "; use the same version on both sides");
     }

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /**
  * Puts this exact agent version on a host and starts it: checks for Java 17+, looks for the agent
  * under {@code ~/.tether/server/<version>-<hash>/}, uploads it over SFTP when missing (the host needs
- * no internet), verifies its SHA-256, then starts {@code tether-remote stdio}.
+ * no internet), verifies its SHA-256, then starts {@code tether-remote stdio --daemon}: a relay to the user's agent daemon on the host,
+ * started there when absent, so that sessions outlive the connection.
  */
 public final class Bootstrap {
   static final int MIN_JAVA = 17;
@@ -42,7 +43,9 @@ public final class Bootstrap {
     if (!installed()) {
       install();
     }
-    return ssh.exec("exec java " + AGENT_JVM + " -jar " + jarPath() + " stdio");
+    // The relay hands the session to the per-user agent daemon, which outlives this connection and
+    // is started with the relay's JVM flags.
+    return ssh.exec("exec java " + AGENT_JVM + " -jar " + jarPath() + " stdio --daemon");
   }
 
   private String jarPath() {

@@ -29,6 +29,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,6 +48,8 @@ public final class Daemon {
 
   private final DaemonPaths paths;
   private final RemoteSessions remotes;
+  /** The commands that opened channels on each host session: they hear about its connection. */
+  private final Map<Session, Set<Session>> users = new ConcurrentHashMap<>();
   private final Duration idleTimeout;
   private final SessionRegistry clients;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -53,10 +58,20 @@ public final class Daemon {
 
   public Daemon(DaemonPaths paths, AgentLauncher launcher, Duration idleTimeout) {
     this.paths = paths;
-    this.remotes = new RemoteSessions(launcher);
+    this.remotes = new RemoteSessions(launcher, this::tellUsers);
     this.idleTimeout = idleTimeout;
     this.clients = new SessionRegistry(SessionConfig.defaults().withName("daemon")
         .withAgent("tether-daemon/" + Version.current()).withAcceptor(this::dispatch));
+  }
+
+  /** The exit status of a daemon that found another one already serving (its starter keeps waiting). */
+  public static final int ALREADY_RUNNING = 3;
+
+  /** Another daemon holds the lock (or answers on the socket). */
+  public static final class AlreadyRunning extends TetherException {
+    AlreadyRunning(String message) {
+      super(message);
+    }
   }
 
   /** Serves until stopped. Fails clearly when another daemon already owns the socket. */
@@ -68,7 +83,7 @@ public final class Daemon {
     try (FileChannel lockFile = FileChannel.open(paths.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockFile.tryLock()) {
       if (lock == null || DaemonClient.isRunning(paths)) {
-        throw new TetherException("a tether daemon is already running (socket " + paths.socket() + ")");
+        throw new AlreadyRunning("a tether daemon is already running (socket " + paths.socket() + ")");
       }
       serve();
     }
@@ -87,6 +102,7 @@ public final class Daemon {
       stopped.await();
     } finally {
       remotes.closeAll();
+      users.clear();
       clients.closeAll(ErrorCode.NO_ERROR, "the tether daemon stopped");
       Files.deleteIfExists(paths.socket());
       Files.deleteIfExists(paths.pidFile());
@@ -168,6 +184,19 @@ public final class Daemon {
     }
     Channel local = request.accept(remote.acceptMetadata());
     Splice.join(local, remote, open.kind + "@" + host.display());
+    users.computeIfAbsent(host.session(), k -> ConcurrentHashMap.newKeySet()).add(request.session());
+  }
+
+  /** Tells every command still connected that uses {@code host} about its connection. */
+  private void tellUsers(Remote host, String notice) {
+    LOG.info("{}", notice);
+    Set<Session> commands = users.getOrDefault(host.session(), Set.of());
+    commands.removeIf(command -> command.state() == Session.State.CLOSED);
+    for (Session command : commands) {
+      Ui ui = new Ui(command);
+      ui.notice(notice);
+      ui.close();
+    }
   }
 
   private void serveControl(Channel channel) throws IOException {

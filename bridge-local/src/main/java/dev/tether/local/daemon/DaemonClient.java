@@ -29,9 +29,23 @@ public final class DaemonClient implements AutoCloseable {
   private static final long START_TIMEOUT_MILLIS = 20_000;
 
   private final Session session;
+  private volatile Consumer<String> notices;
 
-  private DaemonClient(Session session) {
+  private DaemonClient(Session session, Consumer<String> progress) {
     this.session = session;
+    this.notices = progress;
+  }
+
+  /**
+   * Where notices about the host's connection go (lost, reconnected); by default where progress goes.
+   * {@code tether lsp} sends them to the editor as well.
+   */
+  public void onNotice(Consumer<String> listener) {
+    this.notices = listener;
+  }
+
+  private void notice(String line) {
+    notices.accept(line);
   }
 
   public static boolean isRunning(DaemonPaths paths) {
@@ -55,6 +69,7 @@ public final class DaemonClient implements AutoCloseable {
     SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
     socket.connect(UnixDomainSocketAddress.of(paths.socket()));
     SocketChannelTransport transport = new SocketChannelTransport(socket, "daemon " + paths.socket());
+    DaemonClient[] client = new DaemonClient[1];
     Session session = Session.connect(transport, SessionConfig.defaults().withName("command")
         .withAgent("tether/" + Version.current())
         .withCapabilities(java.util.Set.of()) // a local socket: nothing to resume
@@ -63,9 +78,10 @@ public final class DaemonClient implements AutoCloseable {
             request.reject(ErrorCode.CHANNEL_REFUSED, "a tether command accepts only ui channels");
             return;
           }
-          Ui.serve(request.accept(), progress, prompter);
+          Ui.serve(request.accept(), progress, line -> client[0].notice(line), prompter);
         }));
-    return new DaemonClient(session);
+    client[0] = new DaemonClient(session, progress);
+    return client[0];
   }
 
   /** Starts {@code tether daemon run} detached from this process and waits for its socket. */
@@ -94,7 +110,8 @@ public final class DaemonClient implements AutoCloseable {
     Process process = builder.start();
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
     while (!isRunning(paths)) {
-      if (!process.isAlive() && !isRunning(paths)) {
+      // A daemon that lost the race to another one exits with ALREADY_RUNNING: the winner is binding.
+      if (!process.isAlive() && !isRunning(paths) && process.exitValue() != Daemon.ALREADY_RUNNING) {
         throw new TetherException("the tether daemon exited at start (status " + process.exitValue() + "); see "
             + paths.log());
       }

@@ -6,28 +6,36 @@ import dev.tether.mux.ErrorCode;
 import dev.tether.mux.Session;
 import dev.tether.mux.SessionListener;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One session per destination, shared by every command that asks for it: ten editor windows and
  * five language servers on one host use one SSH connection. Concurrent first requests wait for the
- * same connection attempt; a failed attempt is forgotten so the next request tries again.
+ * same connection attempt; a failed attempt is forgotten so the next request tries again. A session
+ * whose SSH connection drops is resumed over a new one (see {@link #reconnect}).
  */
 final class RemoteSessions {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteSessions.class);
 
+  private static final Duration MAX_PAUSE = Duration.ofSeconds(15);
+
   private final AgentLauncher launcher;
+  private final BiConsumer<Remote, String> notices;
   private final Map<String, CompletableFuture<Remote>> byKey = new ConcurrentHashMap<>();
 
-  RemoteSessions(AgentLauncher launcher) {
+  /** {@code notices} tells the commands using a host about its connection (lost, reconnected). */
+  RemoteSessions(AgentLauncher launcher, BiConsumer<Remote, String> notices) {
     this.launcher = launcher;
+    this.notices = notices;
   }
 
   Remote get(RemoteSpec spec, Ui ui) throws IOException {
@@ -51,8 +59,25 @@ final class RemoteSessions {
       Remote remote = launcher.connect(spec, ui, new SessionListener() {
         @Override
         public void onDetached(Session session, String reason) {
-          // Reconnection is future work: for now a lost transport ends the session with its reason.
-          session.close(ErrorCode.NO_ERROR, "connection to " + spec + " lost: " + reason);
+          if (!AgentLauncher.canResume(spec)) {
+            // A child process or --via command took the agent with it: nothing is left to resume.
+            session.close(ErrorCode.NO_ERROR, "connection to " + spec + " lost: " + reason);
+            return;
+          }
+          CompletableFuture<Remote> current = byKey.get(key);
+          if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+            Remote remote = current.join();
+            if (remote.session() == session) {
+              Thread thread = new Thread(() -> reconnect(spec, remote, reason), "reconnect " + spec);
+              thread.setDaemon(true);
+              thread.start();
+            }
+          }
+        }
+
+        @Override
+        public void onResumed(Session session) {
+          LOG.info("session with {} resumed", spec);
         }
 
         @Override
@@ -73,6 +98,42 @@ final class RemoteSessions {
       byKey.remove(key, slot);
       slot.completeExceptionally(e);
       throw e;
+    }
+  }
+
+  /**
+   * Reconnects until the session is resumed or gone: the first attempt at once, then with a doubling
+   * pause up to {@link #MAX_PAUSE}. The session itself gives up after its detached timeout, closing
+   * every channel with the reason; until then commands just see their channels wait. Commands that
+   * use the host are told both ways, so editors can show it.
+   */
+  private void reconnect(RemoteSpec spec, Remote remote, String reason) {
+    notices.accept(remote, "connection to " + remote.display() + " lost (" + reason + "); reconnecting");
+    Duration pause = Duration.ofMillis(250);
+    int attempt = 0;
+    while (remote.session().state() == Session.State.DETACHED) {
+      attempt++;
+      try {
+        launcher.resume(spec, remote);
+        LOG.info("reconnected to {} after {} attempt(s)", spec, attempt);
+        notices.accept(remote, "reconnected to " + remote.display() + "; nothing was lost");
+        return;
+      } catch (dev.tether.mux.MuxException e) {
+        if (remote.session().state() == Session.State.CLOSED) {
+          LOG.info("cannot resume the session with {}: {}", spec, e.getMessage());
+          return; // the agent no longer had it; the close reached every channel with the reason
+        }
+        LOG.info("reconnect attempt {} to {} failed: {}", attempt, spec, e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        LOG.info("reconnect attempt {} to {} failed: {}", attempt, spec, e.getMessage());
+      }
+      try {
+        Thread.sleep(pause.toMillis()); // back off between attempts on a host that is away
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
     }
   }
 

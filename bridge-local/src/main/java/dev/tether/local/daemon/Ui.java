@@ -37,6 +37,20 @@ public final class Ui implements Prompter {
     }
   }
 
+  /**
+   * Tells the command something about its host's connection that its user should see (lost,
+   * reconnected): {@code tether lsp} shows it in the editor, other commands on stderr.
+   */
+  public synchronized void notice(String line) {
+    JsonObject message = new JsonObject();
+    message.addProperty("notice", line);
+    try {
+      channel().writeMessage(DaemonProtocol.json(message));
+    } catch (IOException | RuntimeException unreachable) {
+      // the command is gone or not listening
+    }
+  }
+
   @Override
   public synchronized String prompt(String message, boolean echo) {
     JsonObject ask = new JsonObject();
@@ -76,8 +90,8 @@ public final class Ui implements Prompter {
     }
   }
 
-  /** The CLI's side of a {@code ui} channel: shows progress, answers prompts with {@code prompter}. */
-  public static void serve(Channel channel, Consumer<String> progress, Prompter prompter) {
+  /** The CLI's side of a {@code ui} channel: shows progress and notices, answers prompts with {@code prompter}. */
+  public static void serve(Channel channel, Consumer<String> progress, Consumer<String> notices, Prompter prompter) {
     Thread thread = new Thread(() -> {
       try {
         byte[] raw;
@@ -85,6 +99,8 @@ public final class Ui implements Prompter {
           JsonObject message = DaemonProtocol.parse(raw);
           if (message.has("progress")) {
             progress.accept(message.get("progress").getAsString());
+          } else if (message.has("notice")) {
+            notices.accept(message.get("notice").getAsString());
           } else if (message.has("prompt")) {
             JsonObject reply = new JsonObject();
             String answer;

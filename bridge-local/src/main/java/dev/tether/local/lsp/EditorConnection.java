@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 final class EditorConnection {
   static final int MESSAGE_ERROR = 1;
   static final int MESSAGE_WARNING = 2;
+  static final int MESSAGE_INFO = 3;
 
   private final OutputStream out;
 

@@ -19,6 +19,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code tether lsp}'s work for one editor connection: opens a language server on the host through
@@ -26,7 +28,8 @@ import java.util.List;
  *
  * <p>Failures reach the editor, not only stderr: a server that cannot be started answers the
  * editor's requests (initialize first) with the reason and shows it with {@code window/showMessage};
- * a connection lost mid-session is shown the same way.
+ * a connection lost for good is shown the same way, and a connection that drops and is resumed
+ * is shown as a warning, then as information once the daemon has resumed the session.
  *
  * <p>Threading: {@link #serve} runs the server-to-editor direction on the calling thread and the
  * editor-to-server direction on a daemon thread.
@@ -41,10 +44,21 @@ public final class LspFrontEnd {
   private final Options options;
   private final PrintStream stderr;
 
+  /** The editors being served, which hear about the host's connection (lost, reconnected). */
+  private final Set<EditorConnection> editors = ConcurrentHashMap.newKeySet();
+
   public LspFrontEnd(DaemonClient daemon, Options options, PrintStream stderr) {
     this.daemon = daemon;
     this.options = options;
     this.stderr = stderr;
+    daemon.onNotice(this::notice);
+  }
+
+  private void notice(String line) {
+    String text = "tether: " + line;
+    stderr.println(text);
+    int type = line.startsWith("reconnected") ? EditorConnection.MESSAGE_INFO : EditorConnection.MESSAGE_WARNING;
+    editors.forEach(editor -> editor.showMessage(type, text));
   }
 
   /** Serves one editor until it goes away; returns the process exit code. */
@@ -64,9 +78,14 @@ public final class LspFrontEnd {
     Thread fromEditorThread = new Thread(() -> editorToServer(reader, channel, rewriter, editor), "editor-to-server");
     fromEditorThread.setDaemon(true);
     fromEditorThread.start();
-    // The server side decides when we are done: after the editor's exit (or its disappearance, which
-    // makes the agent stop the server) the server's stream ends, and so does this process.
-    return serverToEditor(channel, rewriter, editor);
+    editors.add(editor);
+    try {
+      // The server side decides when we are done: after the editor's exit (or its disappearance, which
+      // makes the agent stop the server) the server's stream ends, and so does this process.
+      return serverToEditor(channel, rewriter, editor);
+    } finally {
+      editors.remove(editor);
+    }
   }
 
   private Channel openServer() throws IOException {

@@ -54,6 +54,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
   private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
   private final AtomicInteger accepted = new AtomicInteger();
   private final AtomicInteger active = new AtomicInteger();
+  private final Path home;
 
   private EmbeddedSshServer(Builder b) throws IOException {
     this.hostKey = b.hostKey != null ? b.hostKey : generateHostKey();
@@ -68,7 +69,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
       String pw = b.password;
       server.setPasswordAuthenticator((user, given, session) -> pw.equals(given));
     }
-    Path home = b.home;
+    this.home = b.home;
     Map<String, String> environment = Map.copyOf(b.environment);
     server.setCommandFactory((channel, command) -> new ShellProcessCommand(command, home, environment));
     server.setFileSystemFactory(new HomeFileSystem(home));
@@ -119,12 +120,35 @@ public final class EmbeddedSshServer implements AutoCloseable {
     return active.get();
   }
 
+  /** Drops every SSH connection at once, as a network failure would (for reconnection tests and demos). */
+  public void dropConnections() {
+    server.getActiveSessions().forEach(session -> session.close(true));
+  }
+
+  /**
+   * Stops the server, and the agent daemons its sessions started under its home: they outlive
+   * connections by design, but not the host they belong to.
+   */
   @Override
   public void close() {
     try {
       server.stop(true);
     } catch (IOException e) {
       // stopping immediately cannot meaningfully fail for an in-process server
+    }
+    if (home != null) {
+      String marker = " daemon --socket " + home;
+      List<ProcessHandle> daemons = ProcessHandle.allProcesses()
+          .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+          .toList();
+      daemons.forEach(ProcessHandle::destroy);
+      for (ProcessHandle daemon : daemons) {
+        try {
+          daemon.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          daemon.destroyForcibly();
+        }
+      }
     }
   }
 

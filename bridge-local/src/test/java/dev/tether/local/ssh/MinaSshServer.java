@@ -67,6 +67,12 @@ public final class MinaSshServer implements SshServerFixture {
   }
 
   @Override
+  public void dropConnections() {
+    server.dropConnections();
+  }
+
+  /** Also ends the agent daemons started under this server's home (see {@link EmbeddedSshServer#close}). */
+  @Override
   public void close() {
     server.close();
     FileTrees.deleteQuietly(dir);

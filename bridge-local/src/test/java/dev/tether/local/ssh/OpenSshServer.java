@@ -203,11 +203,22 @@ public final class OpenSshServer implements SshServerFixture {
     }
   }
 
-  /** Ends sshd and its children by pid; deletes the temp directory. Idempotent. */
+  /** Kills the per-connection sshd processes: every connection drops as in a network failure. */
+  @Override
+  public void dropConnections() {
+    process.toHandle().children().forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /**
+   * Ends sshd and its children by pid, and the agent daemons started while it ran (they outlive
+   * connections by design, but not the test); deletes the temp directory. Idempotent.
+   */
   @Override
   public void close() {
     if (process != null) {
+      java.time.Instant started = process.toHandle().info().startInstant().orElse(java.time.Instant.EPOCH);
       TestProcesses.endTree(process.toHandle());
+      TestProcesses.endAgentDaemonsStartedSince(started);
     }
     FileTrees.deleteQuietly(dir);
   }

@@ -27,6 +27,9 @@ public interface SshServerFixture extends AutoCloseable {
   /** TCP connections the server accepted since it started. */
   int acceptedConnections();
 
+  /** Drops every open SSH connection abruptly, as a network failure would. */
+  void dropConnections();
+
   @Override
   void close();
 }

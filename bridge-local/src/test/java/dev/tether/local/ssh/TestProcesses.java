@@ -44,4 +44,12 @@ public final class TestProcesses {
       }
     }
   }
+
+  /** Ends the {@code tether-remote daemon} processes started at or after {@code since}, by pid. */
+  public static void endAgentDaemonsStartedSince(java.time.Instant since) {
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("dev.tether.remote.TetherRemote daemon ")).orElse(false))
+        .filter(p -> !p.info().startInstant().orElse(java.time.Instant.EPOCH).isBefore(since.minusSeconds(1)))
+        .forEach(TestProcesses::endTree);
+  }
 }

@@ -49,11 +49,22 @@ public final class Processes {
     return root.descendants().filter(p -> commandLine(p).matches(".*tether-remote\\.jar stdio\\b.*")).toList();
   }
 
-  /** pylsp and clangd processes whose parent chain includes one of our agents under {@code root}. */
-  public static List<ProcessHandle> languageServersUnder(ProcessHandle root) {
+  /**
+   * The agent daemons ({@code tether-remote daemon}, started by an agent relay and detached from it)
+   * started at or after {@code since}: the processes that own the language servers.
+   */
+  public static List<ProcessHandle> agentDaemonsSince(java.time.Instant since) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> commandLine(p).contains("dev.tether.remote.TetherRemote daemon "))
+        .filter(p -> !p.info().startInstant().orElse(java.time.Instant.EPOCH).isBefore(since))
+        .toList();
+  }
+
+  /** pylsp and clangd processes whose parent chain includes one of {@code agents}. */
+  public static List<ProcessHandle> languageServersUnder(List<ProcessHandle> agents) {
     List<ProcessHandle> servers = new ArrayList<>();
-    for (ProcessHandle agent : agentsUnder(root)) {
-      agent.descendants().filter(Processes::isLanguageServer).forEach(servers::add);
+    for (ProcessHandle agent : agents) {
+      agent.descendants().filter(Processes::isLanguageServer).filter(p -> !servers.contains(p)).forEach(servers::add);
     }
     return servers;
   }

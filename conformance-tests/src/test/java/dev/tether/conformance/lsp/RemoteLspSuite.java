@@ -46,6 +46,7 @@ abstract class RemoteLspSuite {
   static final String HOST_ALIAS = "tether-test-host";
   static final Duration DIAGNOSTICS_WAIT = Duration.ofSeconds(60);
   static final Duration SERVER_EXIT_WAIT = Duration.ofSeconds(15);
+  static final Duration RECONNECT_WAIT = Duration.ofSeconds(30);
 
   Path base;
   Path local;
@@ -54,6 +55,7 @@ abstract class RemoteLspSuite {
   Path knownHosts;
   SshServerFixture server;
   TetherCli tether;
+  java.time.Instant started;
   private final Set<ProcessHandle> languageServersSeen = ConcurrentHashMap.newKeySet();
 
   /** Starts this suite's SSH server on 127.0.0.1; it must accept {@link SshServerFixture#clientKey()}. */
@@ -65,6 +67,7 @@ abstract class RemoteLspSuite {
   @BeforeAll
   void startServerAndWriteProjects() throws IOException {
     Requirements.languageServers();
+    started = java.time.Instant.now();
     base = Files.createTempDirectory("tether-lsp-");
     local = base.resolve("local");
     remote = base.resolve("remote");
@@ -97,9 +100,10 @@ abstract class RemoteLspSuite {
   void stopEverything() {
     try {
       if (tether != null) {
-        List<ProcessHandle> agents = Processes.agentsUnder(serverProcess());
+        List<ProcessHandle> agents = agents();
         tether.close();
-        assertEquals(List.of(), Processes.survivors(agents, SERVER_EXIT_WAIT),
+        // The relays end with their connections; an agent daemon ends once it has no session for 10 s.
+        assertEquals(List.of(), Processes.survivors(agents, SERVER_EXIT_WAIT.plusSeconds(15)),
             "agents still running after 'tether daemon stop'");
         assertEquals(List.of(), Processes.survivors(List.copyOf(languageServersSeen), SERVER_EXIT_WAIT),
             "language servers still running after their agent stopped");
@@ -110,6 +114,16 @@ abstract class RemoteLspSuite {
       }
       Projects.deleteTree(base);
     }
+  }
+
+  /**
+   * This suite's agents: the relays its SSH server runs (one per connection) and the agent daemons
+   * they started, which own the language servers.
+   */
+  List<ProcessHandle> agents() {
+    List<ProcessHandle> agents = new ArrayList<>(Processes.agentsUnder(serverProcess()));
+    agents.addAll(Processes.agentDaemonsSince(started));
+    return agents;
   }
 
   /** {@code tether lsp} arguments for the suite's host (an ssh_config alias) and mapping, then {@code more}. */
@@ -124,7 +138,7 @@ abstract class RemoteLspSuite {
     Path project = local.resolve(Projects.PYTHON);
     String app = Projects.read(project.resolve("app.py"));
     String appUri = Lsp.uri(project.resolve("app.py"));
-    Set<ProcessHandle> before = Set.copyOf(Processes.languageServersUnder(serverProcess()));
+    Set<ProcessHandle> before = Set.copyOf(Processes.languageServersUnder(agents()));
     try (TetherCli.LspProcess cli = tether.lsp(project, lspArgs("--server", "pylsp"))) {
       LspEditor editor = cli.editor();
       JsonObject capabilities = editor.call("initialize", Lsp.initializeParams(project)).getAsJsonObject()
@@ -168,12 +182,53 @@ abstract class RemoteLspSuite {
     }
   }
 
+  /**
+   * The SSH connection drops mid-session: the daemon reconnects and resumes the session with the
+   * agent daemon on the host, so the same pylsp keeps serving the same editor, which was told.
+   */
+  @Test
+  void aDroppedConnectionIsResumedAndTheSameServerGoesOn() {
+    Path project = local.resolve(Projects.PYTHON);
+    String app = Projects.read(project.resolve("app.py"));
+    String appUri = Lsp.uri(project.resolve("app.py"));
+    Set<ProcessHandle> before = Set.copyOf(Processes.languageServersUnder(agents()));
+    try (TetherCli.LspProcess cli = tether.lsp(project, lspArgs("--server", "pylsp"))) {
+      LspEditor editor = cli.editor();
+      editor.call("initialize", Lsp.initializeParams(project));
+      editor.notify("initialized", new JsonObject());
+      List<ProcessHandle> mine = newLanguageServers(before, 1);
+      editor.notify("textDocument/didOpen", Lsp.didOpen(appUri, "python", app));
+      JsonObject hoverAtGreet = Lsp.at(appUri, Position.of(app, "greet(\"world\")", 1));
+      String hover = Lsp.hoverText(editor.call("textDocument/hover", hoverAtGreet));
+      assertTrue(hover.contains("Return a friendly greeting"), "hover before the drop: " + hover);
+      int acceptedBefore = server.acceptedConnections();
+
+      server.dropConnections();
+
+      editor.awaitNotification("window/showMessage",
+          m -> m.getAsJsonObject("params").get("message").getAsString().contains("lost"), RECONNECT_WAIT);
+      editor.awaitNotification("window/showMessage",
+          m -> m.getAsJsonObject("params").get("message").getAsString().contains("reconnected"), RECONNECT_WAIT);
+      assertEquals(hover, Lsp.hoverText(editor.call("textDocument/hover", hoverAtGreet)), "hover after the reconnection");
+      assertTrue(server.acceptedConnections() > acceptedBefore, "the daemon should have connected again");
+      assertTrue(mine.get(0).isAlive(), "the same pylsp must go on serving: " + Processes.describe(mine));
+      List<ProcessHandle> now = Processes.languageServersUnder(agents()).stream().filter(p -> !before.contains(p)).toList();
+      assertEquals(mine, now, "no language server may be started again by a reconnection");
+
+      assertTrue(editor.call("shutdown", null).isJsonNull(), "shutdown's result");
+      editor.notify("exit", null);
+      assertEquals(0, cli.awaitExit(TetherCli.EXIT_TIMEOUT), "exit status after shutdown and exit; stderr: " + cli.stderrText());
+      assertEquals(List.of(), editor.violations(), "stdout must carry only LSP frames");
+      assertEquals(List.of(), Processes.survivors(mine, SERVER_EXIT_WAIT), "pylsp must end with its editor");
+    }
+  }
+
   @Test
   void clangdFindsDefinitionsInTheProjectAndInSystemHeaders() throws IOException {
     Path project = local.resolve(Projects.C);
     String main = Projects.read(project.resolve("main.c"));
     String mainUri = Lsp.uri(project.resolve("main.c"));
-    Set<ProcessHandle> before = Set.copyOf(Processes.languageServersUnder(serverProcess()));
+    Set<ProcessHandle> before = Set.copyOf(Processes.languageServersUnder(agents()));
     try (TetherCli.LspProcess cli = tether.lsp(project, lspArgs("--server", "clangd"))) {
       LspEditor editor = cli.editor();
       JsonObject capabilities = editor.call("initialize", Lsp.initializeParams(project)).getAsJsonObject()
@@ -213,7 +268,7 @@ abstract class RemoteLspSuite {
   void threeEditorsShareOneSshConnection() throws Exception {
     try (TetherCli shared = new TetherCli(base.resolve("run-shared"), base.resolve("cache"), base.resolve("logs"))) {
       int acceptedBefore = server.acceptedConnections();
-      Set<ProcessHandle> before = Set.copyOf(Processes.languageServersUnder(serverProcess()));
+      Set<ProcessHandle> before = Set.copyOf(Processes.languageServersUnder(agents()));
       Path python = local.resolve(Projects.PYTHON);
       Path c = local.resolve(Projects.C);
       List<TetherCli.LspProcess> clis = List.of(
@@ -247,7 +302,8 @@ abstract class RemoteLspSuite {
       TetherCli.Result stop = shared.stopDaemon();
       assertNotNull(stop, "the daemon should have been running");
       assertEquals(0, stop.exit(), stop.toString());
-      assertEquals(List.of(), Processes.survivors(List.of(agent), SERVER_EXIT_WAIT), "the agent after 'tether daemon stop'");
+      // The agent daemon may serve this suite's other daemon too; it ends once no session is left
+      // (checked at the end of the suite). Its language servers for this session end now.
       assertEquals(List.of(), Processes.survivors(servers, SERVER_EXIT_WAIT), "language servers after 'tether daemon stop'");
       assertEquals(List.of(), shared.daemonsForThisRuntimeDir(), "daemons left after 'tether daemon stop'");
       for (TetherCli.LspProcess cli : clis) {
@@ -317,7 +373,7 @@ abstract class RemoteLspSuite {
     long deadline = System.nanoTime() + SERVER_EXIT_WAIT.toNanos();
     List<ProcessHandle> fresh;
     do {
-      fresh = Processes.languageServersUnder(serverProcess()).stream().filter(p -> !before.contains(p)).toList();
+      fresh = Processes.languageServersUnder(agents()).stream().filter(p -> !before.contains(p)).toList();
     } while (fresh.size() < count && System.nanoTime() < deadline && pause());
     languageServersSeen.addAll(fresh);
     assertEquals(count, fresh.size(), "new language servers under our agent: " + Processes.describe(fresh));

@@ -111,13 +111,28 @@ public final class ShellProcessCommand implements Command {
     return t;
   }
 
-  /** The channel is gone: end the command and everything it started. */
+  /**
+   * The channel is gone: end the command and what it started in its session, as sshd's hangup does.
+   * A process that left the session with {@code setsid} (a daemon, such as the agent daemon) lives on.
+   */
   @Override
   public void destroy(ChannelSession channel) {
     Process p = process;
     if (p != null && p.isAlive()) {
-      p.descendants().forEach(ProcessHandle::destroy);
+      long session = sessionId(p.pid());
+      p.descendants().filter(d -> sessionId(d.pid()) == session).forEach(ProcessHandle::destroy);
       p.destroy();
+    }
+  }
+
+  /** The session id from {@code /proc/PID/stat} (its 6th field), or -1 when unknown. */
+  private static long sessionId(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[3]); // state ppid pgrp session
+    } catch (IOException | RuntimeException e) {
+      return -1;
     }
   }
 }

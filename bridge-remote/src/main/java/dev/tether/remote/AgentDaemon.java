@@ -1,0 +1,226 @@
+package dev.tether.remote;
+
+import dev.tether.adapters.Version;
+import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.mux.SessionListener;
+import dev.tether.mux.transport.SocketChannelTransport;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-user agent that outlives a dropped connection: {@code tether-remote daemon} serves sessions
+ * on a private Unix socket, and {@code tether-remote stdio --daemon} (what the SSH bootstrap runs)
+ * relays its stdin/stdout to that socket, starting the daemon first when none answers. A dropped SSH
+ * connection ends only the relay: the session waits, detached, with its language servers and
+ * terminals alive, until the local side resumes it over a new connection or the detached timeout
+ * passes.
+ *
+ * <p>The daemon exits once it has held no session, attached or detached, for its idle time.
+ */
+final class AgentDaemon {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
+  private static final long START_TIMEOUT_MILLIS = 20_000;
+  /** How long a detached session (and everything running in it) waits for its client to come back. */
+  static final Duration DETACHED_TIMEOUT = Duration.ofMinutes(30);
+
+  /** The exit status of a daemon that found another one serving its socket. */
+  static final int ALREADY_RUNNING = 3;
+
+  private final Path socket;
+
+  AgentDaemon(Path socket) {
+    this.socket = socket;
+  }
+
+  /** {@code $HOME/.tether/run/tether-remote-VERSION.sock}: one daemon per user and agent version. */
+  static Path defaultSocket() {
+    return TetherRemote.home().resolve(".tether").resolve("run").resolve("tether-remote-" + Version.current() + ".sock");
+  }
+
+  Path pidFile() {
+    return socket.resolveSibling(socket.getFileName() + ".pid");
+  }
+
+  private Path lockFile() {
+    return socket.resolveSibling(socket.getFileName() + ".lock");
+  }
+
+  boolean isRunning() {
+    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      probe.connect(UnixDomainSocketAddress.of(socket));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Serves sessions until it has had none for {@code idle}; refuses to run twice on one socket. */
+  int serve(Path log, Duration idle) throws IOException, InterruptedException {
+    Path dir = socket.getParent();
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    try (FileChannel lockChannel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock()) {
+      if (lock == null || isRunning()) {
+        System.err.println("tether-remote: a daemon already serves " + socket);
+        return ALREADY_RUNNING;
+      }
+      Agent agent = new Agent(log, ServerCatalog.load(), SessionListener.NONE, DETACHED_TIMEOUT);
+      Files.deleteIfExists(socket);
+      try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(pidFile(), Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+        LOG.info("tether-remote {} daemon listening on {}", Version.current(), socket);
+        Thread acceptor = new Thread(() -> acceptLoop(server, agent), "daemon-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        awaitIdle(agent, idle);
+        LOG.info("no session for {} s: exiting", idle.toSeconds());
+      } finally {
+        Files.deleteIfExists(socket);
+        Files.deleteIfExists(pidFile());
+      }
+      agent.languageServers().awaitAllStopped(Duration.ofSeconds(10));
+      return 0;
+    }
+  }
+
+  private void acceptLoop(ServerSocketChannel server, Agent agent) {
+    while (server.isOpen()) {
+      SocketChannel client;
+      try {
+        client = server.accept();
+      } catch (IOException e) {
+        return; // closed: we are exiting
+      }
+      Thread thread = new Thread(() -> {
+        try {
+          agent.registry().accept(new SocketChannelTransport(client, "relay"));
+        } catch (dev.tether.mux.internal.NotTetherException e) {
+          LOG.debug("a probe connected and left");
+        } catch (IOException e) {
+          LOG.warn("refused a connection: {}", e.getMessage());
+        }
+      }, "daemon-session");
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  /** Returns once no session has existed for {@code idle}; a relay connecting meanwhile restarts the clock. */
+  private static void awaitIdle(Agent agent, Duration idle) throws InterruptedException {
+    long idleSince = System.nanoTime();
+    while (true) {
+      Thread.sleep(500); // a coarse watch over a slow-changing count; no event is lost by polling it
+      if (!agent.registry().sessions().isEmpty()) {
+        idleSince = System.nanoTime();
+      } else if (System.nanoTime() - idleSince > idle.toNanos()) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Relays stdin and stdout to the daemon's socket byte for byte, starting the daemon when none
+   * answers (with {@code idle} as its idle time); returns when either side ends.
+   */
+  int relay(Path log, Duration idle, InputStream in, OutputStream out) throws IOException, InterruptedException {
+    if (!isRunning()) {
+      start(log, idle);
+    }
+    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+    channel.connect(UnixDomainSocketAddress.of(socket));
+    Thread upstream = new Thread(() -> {
+      byte[] buffer = new byte[64 * 1024];
+      try {
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
+          while (bytes.hasRemaining()) {
+            channel.write(bytes);
+          }
+        }
+        channel.shutdownOutput();
+      } catch (IOException e) {
+        LOG.debug("relay upstream ended: {}", e.getMessage());
+        closeQuietly(channel);
+      }
+    }, "relay-up");
+    upstream.setDaemon(true);
+    upstream.start();
+    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    try {
+      while (channel.read(buffer.clear()) >= 0) {
+        out.write(buffer.array(), 0, buffer.position());
+        out.flush();
+      }
+    } catch (IOException e) {
+      LOG.debug("relay downstream ended: {}", e.getMessage());
+    } finally {
+      closeQuietly(channel);
+    }
+    return 0;
+  }
+
+  /** Starts {@code tether-remote daemon} detached from this relay (and from the SSH session) and waits for it. */
+  private void start(Path log, Duration idle) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    if (new File("/usr/bin/setsid").canExecute()) {
+      command.add("/usr/bin/setsid"); // its own session: the SSH connection's hangup must not reach it
+    }
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(List.of("-cp", ManagementFactory.getRuntimeMXBean().getClassPath(),
+        TetherRemote.class.getName(), "daemon", "--socket", socket.toString(), "--log", log.toString(),
+        "--idle", Long.toString(idle.toSeconds())));
+    Files.createDirectories(log.getParent());
+    // The daemon logs into `log` itself; what the JVM may print outside the logger goes beside it.
+    File console = log.resolveSibling("tether-remote-daemon.out").toFile();
+    Process process = new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(console))
+        .redirectError(ProcessBuilder.Redirect.appendTo(console))
+        .start();
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+    while (!isRunning()) {
+      // One that lost the race to another relay's daemon exits with ALREADY_RUNNING: the winner is binding.
+      if (!process.isAlive() && !isRunning() && process.exitValue() != ALREADY_RUNNING) {
+        throw new IOException("the tether-remote daemon exited at start (status " + process.exitValue() + "); see " + log);
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new InterruptedIOException("the tether-remote daemon did not start within 20 s; see " + log);
+      }
+      Thread.sleep(50); // waiting on another process's socket
+    }
+  }
+
+  private static void closeQuietly(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // already closed
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.tether.conformance.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.tether.adapters.ChannelKinds;
+import dev.tether.adapters.Version;
+import dev.tether.conformance.lsp.Processes;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ChannelFlavour;
+import dev.tether.mux.Session;
+import dev.tether.mux.SessionConfig;
+import dev.tether.mux.SessionListener;
+import dev.tether.mux.transport.StreamTransport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent daemon, as the SSH bootstrap uses it: {@code tether-remote stdio --daemon} relays to a
+ * per-user daemon it starts, a session outlives its relay (a dropped connection) and is resumed
+ * through a new one with its channels intact, and the daemon leaves once it has no session.
+ * Real processes of the real agent jar; the "host" is a private HOME.
+ */
+class AgentDaemonTest {
+  static final Path AGENT_JAR = AgentLauncherTest.AGENT_JAR;
+
+  @TempDir
+  Path home;
+
+  private final List<Process> relays = new ArrayList<>();
+
+  @BeforeEach
+  void requireAgent() {
+    if (!Files.isRegularFile(AGENT_JAR)) {
+      throw new AssertionError(AGENT_JAR + " is missing: build with 'mvn package' (the agent jar is made by bridge-remote)");
+    }
+  }
+
+  @AfterEach
+  void endEverything() {
+    relays.forEach(p -> Processes.endTree(p.toHandle()));
+    daemon().ifPresent(Processes::endTree);
+  }
+
+  @Test
+  void aSessionOutlivesItsRelayAndResumesWithItsChannels() throws Exception {
+    CountDownLatch detached = new CountDownLatch(1);
+    Process first = relay();
+    Session session = Session.connect(transport(first), SessionConfig.defaults().withName("test")
+        .withListener(new SessionListener() {
+          @Override
+          public void onDetached(Session s, String reason) {
+            detached.countDown();
+          }
+        }));
+    Channel sys = session.open(ChannelKinds.SYS, ChannelFlavour.MESSAGES, "");
+    JsonObject info = call(sys, 1);
+    long daemonPid = info.get("pid").getAsLong();
+    assertNotEquals(first.pid(), daemonPid, "the session must be served by the daemon, not by the relay");
+    assertEquals(Optional.of(daemonPid), daemon().map(ProcessHandle::pid), "the daemon's pid file");
+    assertEquals(Version.current(), info.get("agentVersion").getAsString());
+
+    first.destroyForcibly(); // the connection drops
+    assertTrue(detached.await(30, TimeUnit.SECONDS), "the session should notice the lost relay");
+    assertTrue(ProcessHandle.of(daemonPid).map(ProcessHandle::isAlive).orElse(false), "the daemon must outlive the relay");
+
+    Process second = relay();
+    session.resume(transport(second));
+    assertEquals(daemonPid, call(sys, 2).get("pid").getAsLong(), "the same channel, answered by the same daemon");
+
+    session.close();
+    assertTrue(Processes.awaitExit(ProcessHandle.of(daemonPid).orElseThrow(), Duration.ofSeconds(20)),
+        "the daemon should leave once it has no session (idle 1 s)");
+    assertFalse(Files.exists(socket()), "the daemon removes its socket when it leaves");
+  }
+
+  @Test
+  void concurrentRelaysShareOneDaemon() throws Exception {
+    List<Session> sessions = new ArrayList<>();
+    List<Process> starting = List.of(relay(), relay(), relay());
+    for (Process relay : starting) {
+      sessions.add(Session.connect(transport(relay), SessionConfig.defaults().withName("test")));
+    }
+    List<Long> pids = new ArrayList<>();
+    for (Session session : sessions) {
+      pids.add(call(session.open(ChannelKinds.SYS, ChannelFlavour.MESSAGES, ""), 1).get("pid").getAsLong());
+    }
+    assertEquals(1, pids.stream().distinct().count(), "three relays started at once must reach one daemon: " + pids);
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket().getParent())),
+        "the socket's directory must be private");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())), "the socket's mode");
+    sessions.forEach(Session::close);
+  }
+
+  private Process relay() throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(Processes.java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-jar", AGENT_JAR.toString(), "stdio", "--daemon", "--idle", "1")
+        .redirectError(ProcessBuilder.Redirect.appendTo(home.resolve("relay.stderr").toFile()));
+    builder.environment().put("HOME", home.toString());
+    Process process = builder.start();
+    relays.add(process);
+    return process;
+  }
+
+  private static StreamTransport transport(Process relay) {
+    return new StreamTransport(relay.getInputStream(), relay.getOutputStream(), relay::destroy, "relay " + relay.pid());
+  }
+
+  private Path socket() {
+    return home.resolve(".tether/run/tether-remote-" + Version.current() + ".sock");
+  }
+
+  private Optional<ProcessHandle> daemon() {
+    try {
+      Path pid = socket().resolveSibling(socket().getFileName() + ".pid");
+      return Files.exists(pid) ? ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())) : Optional.empty();
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** One raw JSON-RPC {@code sys/info} on the message channel; returns its result. */
+  private static JsonObject call(Channel sys, int id) throws IOException {
+    sys.writeMessage(("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"sys/info\"}").getBytes(StandardCharsets.UTF_8));
+    byte[] answer = sys.readMessage();
+    assertTrue(answer != null, "sys channel ended without an answer");
+    JsonObject message = JsonParser.parseString(new String(answer, StandardCharsets.UTF_8)).getAsJsonObject();
+    assertEquals(id, message.get("id").getAsInt(), "answer id: " + message);
+    return message.getAsJsonObject("result");
+  }
+}
