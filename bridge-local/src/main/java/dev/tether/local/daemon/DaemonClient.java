@@ -30,6 +30,7 @@ public final class DaemonClient implements AutoCloseable {
 
   private final Session session;
   private volatile Consumer<String> notices;
+  private volatile Consumer<String> progressAlso = line -> { };
 
   private DaemonClient(Session session, Consumer<String> progress) {
     this.session = session;
@@ -42,6 +43,16 @@ public final class DaemonClient implements AutoCloseable {
    */
   public void onNotice(Consumer<String> listener) {
     this.notices = listener;
+  }
+
+  /** Also tells {@code listener} each progress line (which still goes where {@code connect} said). */
+  public void onProgress(Consumer<String> listener) {
+    this.progressAlso = listener;
+  }
+
+  private void progress(Consumer<String> first, String line) {
+    first.accept(line);
+    progressAlso.accept(line);
   }
 
   private void notice(String line) {
@@ -78,7 +89,7 @@ public final class DaemonClient implements AutoCloseable {
             request.reject(ErrorCode.CHANNEL_REFUSED, "a tether command accepts only ui channels");
             return;
           }
-          Ui.serve(request.accept(), progress, line -> client[0].notice(line), prompter);
+          Ui.serve(request.accept(), line -> client[0].progress(progress, line), line -> client[0].notice(line), prompter);
         }));
     client[0] = new DaemonClient(session, progress);
     return client[0];

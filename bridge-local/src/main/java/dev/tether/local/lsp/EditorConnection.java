@@ -29,12 +29,21 @@ final class EditorConnection {
   }
 
   void showMessage(int type, String text) {
+    notifyMessage("window/showMessage", type, text);
+  }
+
+  /** A line for the editor's log of this server (allowed before {@code initialize} is answered). */
+  void logMessage(int type, String text) {
+    notifyMessage("window/logMessage", type, text);
+  }
+
+  private void notifyMessage(String method, int type, String text) {
     JsonObject params = new JsonObject();
     params.addProperty("type", type);
     params.addProperty("message", text);
     JsonObject message = new JsonObject();
     message.addProperty("jsonrpc", "2.0");
-    message.addProperty("method", "window/showMessage");
+    message.addProperty("method", method);
     message.add("params", params);
     sendQuietly(message);
   }

@@ -52,6 +52,8 @@ public final class LspFrontEnd {
     this.options = options;
     this.stderr = stderr;
     daemon.onNotice(this::notice);
+    // Progress (connecting, installing the agent) also goes to the editors' logs of this server.
+    daemon.onProgress(line -> editors.forEach(editor -> editor.logMessage(EditorConnection.MESSAGE_INFO, "tether: " + line)));
   }
 
   private void notice(String line) {
@@ -66,9 +68,11 @@ public final class LspFrontEnd {
     EditorConnection editor = new EditorConnection(toEditor);
     BaseProtocol.Reader reader = new BaseProtocol.Reader(fromEditor, MAX_MESSAGE);
     Channel channel;
+    editors.add(editor);
     try {
       channel = openServer();
     } catch (IOException e) {
+      editors.remove(editor);
       return refuse(reader, editor, e.getMessage());
     }
     LspRewriter rewriter = LspRewriter.builder(options.mapper())
@@ -78,7 +82,6 @@ public final class LspFrontEnd {
     Thread fromEditorThread = new Thread(() -> editorToServer(reader, channel, rewriter, editor), "editor-to-server");
     fromEditorThread.setDaemon(true);
     fromEditorThread.start();
-    editors.add(editor);
     try {
       // The server side decides when we are done: after the editor's exit (or its disappearance, which
       // makes the agent stop the server) the server's stream ends, and so does this process.

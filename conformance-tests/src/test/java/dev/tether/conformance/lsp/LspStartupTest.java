@@ -101,6 +101,27 @@ class LspStartupTest {
     }
   }
 
+  /** The first connection to a host installs the agent; the editor's log shows each step as stderr does. */
+  @Test
+  void theFirstConnectionShowsItsProgressInTheEditorLog() throws IOException {
+    Path home = Files.createDirectories(base.resolve("home-fresh"));
+    try (EmbeddedSshServer host = EmbeddedSshServer.builder().home(home).authorizedKey(TestKeys.publicKey(clientKey)).start();
+        TetherCli fresh = new TetherCli(base.resolve("run-progress"), base.resolve("cache"), base.resolve("logs"));
+        TetherCli.LspProcess cli = fresh.lsp(local, sshArgs(host.port(), "--server", "pylsp"))) {
+      LspEditor editor = cli.editor();
+      editor.call("initialize", Lsp.initializeParams(local));
+      for (String step : List.of("connecting to", "installing the agent on")) {
+        editor.awaitNotification("window/logMessage",
+            m -> m.getAsJsonObject("params").get("message").getAsString().contains(step), Duration.ofSeconds(5));
+        assertTrue(cli.stderrText().contains("tether: " + step), "stderr should show '" + step + "': " + cli.stderrText());
+      }
+      editor.call("shutdown", null);
+      editor.notify("exit", null);
+      assertEquals(0, cli.awaitExit(TetherCli.EXIT_TIMEOUT), "exit status; stderr: " + cli.stderrText());
+      assertEquals(List.of(), editor.violations(), "stdout must carry only LSP frames");
+    }
+  }
+
   @Test
   void anUnreachableHostIsShownInTheEditor() throws IOException {
     int closedPort;
