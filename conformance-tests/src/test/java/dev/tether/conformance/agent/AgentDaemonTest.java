@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,6 +90,65 @@ class AgentDaemonTest {
     assertTrue(Processes.awaitExit(ProcessHandle.of(daemonPid).orElseThrow(), Duration.ofSeconds(20)),
         "the daemon should leave once it has no session (idle 1 s)");
     assertFalse(Files.exists(socket()), "the daemon removes its socket when it leaves");
+  }
+
+  /**
+   * The connection drops again and again while messages flow both ways through a process on the
+   * host ({@code cat} as an echoing "server"): every message arrives once, in order.
+   */
+  @Test
+  void repeatedDropsDuringTrafficLoseDuplicateAndReorderNothing() throws Exception {
+    int messages = 4000;
+    int drops = 20;
+    Semaphore detaches = new Semaphore(0);
+    Process relay = relay();
+    Session session = Session.connect(transport(relay), SessionConfig.defaults().withName("test")
+        .withListener(new SessionListener() {
+          @Override
+          public void onDetached(Session s, String reason) {
+            detaches.release();
+          }
+        }));
+    Channel echo = session.open(ChannelKinds.LSP, ChannelFlavour.MESSAGES, "{\"command\":[\"cat\"]}");
+    List<Integer> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread reader = new Thread(() -> {
+      try {
+        byte[] message;
+        while (received.size() < messages && (message = echo.readMessage()) != null) {
+          received.add(JsonParser.parseString(new String(message, StandardCharsets.UTF_8)).getAsJsonObject()
+              .get("params").getAsInt());
+        }
+      } catch (IOException e) {
+        received.add(-1); // shows up in the assertion below
+      }
+    }, "echo-reader");
+    reader.start();
+    Thread writer = new Thread(() -> {
+      try {
+        for (int i = 0; i < messages; i++) {
+          echo.writeMessage(("{\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "echo-writer");
+    writer.start();
+    for (int drop = 1; drop <= drops; drop++) {
+      int mark = drop * messages / (drops + 1);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (received.size() < mark && System.nanoTime() < deadline) {
+        Thread.sleep(5); // traffic is flowing; drop the connection once this share of it has come back
+      }
+      relay.destroyForcibly();
+      assertTrue(detaches.tryAcquire(30, TimeUnit.SECONDS), "drop " + drop + " should detach the session");
+      relay = relay();
+      session.resume(transport(relay));
+    }
+    writer.join(60_000);
+    reader.join(60_000);
+    List<Integer> expected = java.util.stream.IntStream.range(0, messages).boxed().toList();
+    assertEquals(expected, List.copyOf(received), "echoed messages after " + drops + " drops");
+    session.close();
   }
 
   @Test
