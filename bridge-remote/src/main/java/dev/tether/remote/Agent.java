@@ -35,7 +35,7 @@ public final class Agent {
         .withDetachedTimeout(detachedTimeout)
         .withListener(listener);
     this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
-    this.sys = new SysHost(logFile, this::capabilities);
+    this.sys = new SysHost(logFile, this::capabilities, catalog);
     this.services = services();
     this.registry = new SessionRegistry(config.withAcceptor(this::dispatch));
   }

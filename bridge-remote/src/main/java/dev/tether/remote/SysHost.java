@@ -1,6 +1,7 @@
 package dev.tether.remote;
 
 import dev.tether.adapters.Version;
+import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.sys.SysInfo;
 import dev.tether.adapters.sys.SysService;
 import dev.tether.mux.Channel;
@@ -27,10 +28,12 @@ final class SysHost implements SysService {
 
   private final Path logFile;
   private final Supplier<List<String>> capabilities;
+  private final ServerCatalog catalog;
 
-  SysHost(Path logFile, Supplier<List<String>> capabilities) {
+  SysHost(Path logFile, Supplier<List<String>> capabilities, ServerCatalog catalog) {
     this.logFile = logFile;
     this.capabilities = capabilities;
+    this.catalog = catalog;
   }
 
   void open(OpenRequest request) throws IOException {
@@ -55,12 +58,36 @@ final class SysHost implements SysService {
     info.os = System.getProperty("os.name");
     info.arch = System.getProperty("os.arch");
     info.user = System.getProperty("user.name");
-    info.home = System.getProperty("user.home");
+    info.home = TetherRemote.home().toString(); // where the agent lives and logs, as the bootstrap sees it
     info.shell = System.getenv().getOrDefault("SHELL", "/bin/sh");
     info.pid = ProcessHandle.current().pid();
     info.javaVersion = System.getProperty("java.version");
     info.logFile = logFile == null ? null : logFile.toString();
     return CompletableFuture.completedFuture(info);
+  }
+
+  @Override
+  public CompletableFuture<List<ServerPresence>> servers() {
+    List<ServerPresence> out = new ArrayList<>();
+    catalog.languageServers().values().forEach(server ->
+        out.add(new ServerPresence(server.name(), "languageServer", server.command(), find(server.command().get(0)))));
+    catalog.debugAdapters().values().forEach(adapter ->
+        out.add(new ServerPresence(adapter.name(), "debugAdapter", adapter.command(), find(adapter.command().get(0)))));
+    return CompletableFuture.completedFuture(out);
+  }
+
+  /** {@code program} as the agent would run it: a path, or looked up on the agent's PATH; null if absent. */
+  static String find(String program) {
+    if (program.contains("/")) {
+      return Files.isExecutable(Path.of(program)) ? program : null;
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return candidate.toString();
+      }
+    }
+    return null;
   }
 
   @Override

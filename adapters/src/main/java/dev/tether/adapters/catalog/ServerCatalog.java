@@ -102,9 +102,13 @@ public final class ServerCatalog {
     return builder.build("add one to " + userFile);
   }
 
-  /** {@code $XDG_CONFIG_HOME/tether/servers.json}, else {@code ~/.config/tether/servers.json}. */
+  /**
+   * {@code $XDG_CONFIG_HOME/tether/servers.json}, else {@code ~/.config/tether/servers.json}, where
+   * {@code ~} is {@code $HOME} when set (as for ssh and the agent's install), else the account's home.
+   */
   public static Path defaultUserFile() {
-    return userFile(System.getenv(), Path.of(System.getProperty("user.home")));
+    String home = System.getenv("HOME");
+    return userFile(System.getenv(), home != null && home.startsWith("/") ? Path.of(home) : Path.of(System.getProperty("user.home")));
   }
 
   /**

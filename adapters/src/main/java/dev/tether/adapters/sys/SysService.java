@@ -16,6 +16,30 @@ public interface SysService {
   @JsonRequest("sys/log")
   CompletableFuture<List<String>> log(LogRequest request);
 
+  /**
+   * The catalog's language servers and debug adapters (built-in and the host user's file) and
+   * whether the agent finds each one's program: what {@code tether doctor} reports.
+   */
+  @JsonRequest("sys/servers")
+  CompletableFuture<List<ServerPresence>> servers();
+
+  /** One catalog entry as found on the host: {@code path} is null when its program is not on the PATH. */
+  final class ServerPresence {
+    public String name;
+    public String kind;
+    public List<String> command;
+    public String path;
+
+    public ServerPresence() {}
+
+    public ServerPresence(String name, String kind, List<String> command, String path) {
+      this.name = name;
+      this.kind = kind;
+      this.command = command;
+      this.path = path;
+    }
+  }
+
   /** Parameters of {@code sys/log}. */
   final class LogRequest {
     public int lines = 100;

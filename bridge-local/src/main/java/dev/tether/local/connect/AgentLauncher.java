@@ -3,7 +3,6 @@ package dev.tether.local.connect;
 import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.sys.SysInfo;
-import dev.tether.adapters.sys.SysService;
 import dev.tether.local.TetherException;
 import dev.tether.local.daemon.RemoteSpec;
 import dev.tether.local.daemon.Ui;
@@ -20,8 +19,6 @@ import dev.tether.mux.MuxException;
 import dev.tether.mux.Session;
 import dev.tether.mux.SessionConfig;
 import dev.tether.mux.SessionListener;
-import dev.tether.mux.internal.Workers;
-import dev.tether.mux.jsonrpc.LspStreams;
 import dev.tether.mux.transport.StreamTransport;
 import dev.tether.mux.transport.Transport;
 import java.io.BufferedReader;
@@ -35,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,16 +202,8 @@ public final class AgentLauncher {
 
   public static SysInfo sysInfo(Session session) throws IOException {
     Channel channel = session.open(ChannelKinds.SYS, ChannelFlavour.MESSAGES, "");
-    Launcher<SysService> launcher = new Launcher.Builder<SysService>()
-        .setLocalService(new Object())
-        .setRemoteInterface(SysService.class)
-        .setInput(LspStreams.input(channel))
-        .setOutput(LspStreams.output(channel, 16 * 1024 * 1024))
-        .setExecutorService(Workers.shared())
-        .create();
-    launcher.startListening();
     try {
-      return launcher.getRemoteProxy().info().get(30, TimeUnit.SECONDS);
+      return SysClient.over(channel).info().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw e instanceof MuxException mux ? mux : new IOException(e.getMessage(), e);
     } finally {

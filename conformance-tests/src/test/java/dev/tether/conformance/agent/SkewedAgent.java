@@ -36,6 +36,11 @@ public final class SkewedAgent {
       public CompletableFuture<List<String>> log(LogRequest request) {
         return CompletableFuture.completedFuture(List.of());
       }
+
+      @Override
+      public CompletableFuture<List<ServerPresence>> servers() {
+        return CompletableFuture.completedFuture(List.of());
+      }
     };
     SessionRegistry registry = new SessionRegistry(SessionConfig.defaults().withAcceptor(request -> {
       if (!request.kind().equals(ChannelKinds.SYS)) {
