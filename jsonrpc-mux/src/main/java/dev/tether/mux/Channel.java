@@ -291,7 +291,7 @@ public final class Channel {
         }
         byte[] payload = new byte[n];
         System.arraycopy(b, off + done, payload, 0, n);
-        session.enqueueData(this, payload);
+        session.enqueueData(this, payload, false); // never blocks on the transport
         done += n;
       }
       return done;
@@ -334,7 +334,7 @@ public final class Channel {
       System.arraycopy(b, off, payload, fromPrefix, n - fromPrefix);
       off += n - fromPrefix;
       left -= n;
-      session.enqueueData(this, payload);
+      session.enqueueData(this, payload, true);
     }
   }
 

@@ -94,6 +94,12 @@ public final class Session implements Closeable {
   private ErrorCode closeCode;
   private String closeReason;
   private Frame goaway;
+  /**
+   * The write token: whoever holds it owns {@link #writer} and the transport's output. The writer
+   * thread holds it from its first frame until it has flushed; an application thread holds it while
+   * it writes and flushes its own frame (see {@link #enqueueData}).
+   */
+  private boolean writing;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -336,12 +342,67 @@ public final class Session implements Closeable {
 
   // ---- outbound queues (called by channels) ----------------------------------------------------
 
-  void enqueueData(Channel channel, byte[] payload) throws IOException {
+  /**
+   * Sends one DATA frame. When nothing else waits to be written and no one holds the write token, the
+   * calling thread (if {@code mayWrite}) takes the token and writes and flushes the frame itself:
+   * no hand-off to the writer thread, whose wake-up costs more than the write on a busy machine. In
+   * every other case the frame is queued on the channel and the writer thread's round robin decides,
+   * so a caller never overtakes queued frames and competing channels still take turns frame by frame.
+   * Sequence numbers and the replay buffer are handled exactly as the writer thread does.
+   *
+   * <p>{@code mayWrite} is false for {@link Channel#tryWrite}, which must never block on the transport.
+   * Reader threads never write (a reader blocked on a full transport could deadlock both peers), and
+   * neither does an interrupted thread (an interrupt during a write may close a socket channel).
+   */
+  void enqueueData(Channel channel, byte[] payload, boolean mayWrite) throws IOException {
+    Frame frame = new Frame(FrameType.DATA, channel.id(), payload);
+    FrameWriter out;
+    int gen;
+    long ack;
     lock.lock();
     try {
       requireNotClosed();
       channel.checkWritableLocked();
-      queueOnChannelLocked(channel, new Frame(FrameType.DATA, channel.id(), payload));
+      if (!mayWrite || !mayWriteDirectlyLocked(frame)) {
+        queueOnChannelLocked(channel, frame);
+        return;
+      }
+      writing = true;
+      channel.countSentLocked(payload.length);
+      replay.add(frame, scheduler.nanoTime());
+      out = writer;
+      gen = generation;
+      ack = received;
+      noteSentLocked(frame, ack);
+    } finally {
+      lock.unlock();
+    }
+    try {
+      frameLog.outbound(frame, ack);
+      out.write(frame, ack);
+      out.flush();
+    } catch (IOException e) {
+      // The frame is in the replay buffer: a resume retransmits it, so the caller's write succeeded.
+      transportFailed(gen, "write failed: " + e.getMessage());
+    } finally {
+      releaseWriteToken();
+    }
+  }
+
+  private boolean mayWriteDirectlyLocked(Frame frame) {
+    return state == State.ATTACHED && !writing && retransmit.isEmpty() && control.isEmpty() && ready.isEmpty()
+        && replay.hasRoomForData(frame.wireSize()) && !(Thread.currentThread() instanceof ReaderThread)
+        && !Thread.currentThread().isInterrupted();
+  }
+
+  /** Gives the write token back and wakes the writer thread if frames queued up meanwhile. */
+  private void releaseWriteToken() {
+    lock.lock();
+    try {
+      writing = false;
+      if (state == State.CLOSED || !control.isEmpty() || !ready.isEmpty() || !retransmit.isEmpty()) {
+        writerWake.signal();
+      }
     } finally {
       lock.unlock();
     }
@@ -423,9 +484,12 @@ public final class Session implements Closeable {
 
   // ---- the writer --------------------------------------------------------------------------------
 
-  /** The writer thread: sends frames in fair order, flushes when the queues run dry. */
+  /**
+   * The writer thread: sends frames in fair order, flushes when the queues run dry. It holds the write
+   * token from its first frame until that flush; while an application thread holds it, it waits.
+   */
   private void writeLoop() {
-    FrameWriter dirty = null; // written to since the last flush
+    FrameWriter dirty = null; // written to since the last flush; the token is ours while non-null
     int dirtyGeneration = 0;
     while (true) {
       Frame frame = null;
@@ -436,11 +500,14 @@ public final class Session implements Closeable {
       lock.lock();
       try {
         while (state != State.CLOSED && dirty == null
-            && (frame = state == State.ATTACHED ? nextFrameLocked() : null) == null) {
+            && (writing || (frame = state == State.ATTACHED ? nextFrameLocked() : null) == null)) {
           writerWake.awaitUninterruptibly();
         }
         closing = state == State.CLOSED;
         if (closing) {
+          while (writing && dirty == null) {
+            writerWake.awaitUninterruptibly(); // an application thread is writing; the GOAWAY follows it
+          }
           frame = goaway;
           goaway = null;
         } else if (frame == null && dirty != null && state == State.ATTACHED) {
@@ -450,6 +517,7 @@ public final class Session implements Closeable {
         gen = generation;
         ack = received;
         if (frame != null && !closing) {
+          writing = true;
           noteSentLocked(frame, ack);
         }
       } finally {
@@ -462,6 +530,7 @@ public final class Session implements Closeable {
       if (frame == null) {
         flushQuietly(dirty, dirtyGeneration);
         dirty = null;
+        releaseWriteToken();
         continue;
       }
       if (dirty != null && dirty != out) {
@@ -475,6 +544,7 @@ public final class Session implements Closeable {
       } catch (IOException e) {
         transportFailed(gen, "write failed: " + e.getMessage());
         dirty = null;
+        releaseWriteToken();
       }
     }
   }
@@ -519,8 +589,11 @@ public final class Session implements Closeable {
       return head;
     }
     Channel channel = ready.peekFirst();
-    if (channel == null || !replay.hasRoomForData(channel.outbound.peekFirst().wireSize())) {
-      return null; // nothing to send, or waiting for the peer to acknowledge
+    if (channel == null) {
+      return null;
+    }
+    if (!replay.hasRoomForData(channel.outbound.peekFirst().wireSize())) {
+      return null; // waiting for the peer to acknowledge
     }
     ready.removeFirst();
     Frame frame = channel.outbound.removeFirst();
@@ -554,7 +627,7 @@ public final class Session implements Closeable {
   // ---- the reader ------------------------------------------------------------------------------
 
   private void startReader(Transport t, int gen) {
-    Thread reader = new Thread(() -> readLoop(t, gen), "tether-reader-" + config.name() + "-" + gen);
+    Thread reader = new ReaderThread(() -> readLoop(t, gen), "tether-reader-" + config.name() + "-" + gen);
     reader.setDaemon(true);
     reader.start();
   }
@@ -1021,6 +1094,13 @@ public final class Session implements Closeable {
   private static void closeQuietly(Transport t) {
     if (t != null) {
       t.close();
+    }
+  }
+
+  /** A session's reader thread: marked so that it never writes a frame itself (see enqueueData). */
+  private static final class ReaderThread extends Thread {
+    ReaderThread(Runnable body, String name) {
+      super(body, name);
     }
   }
 
