@@ -100,6 +100,8 @@ public final class Session implements Closeable {
    * it writes and flushes its own frame (see {@link #enqueueData}).
    */
   private boolean writing;
+  /** The writer thread found channel output held back for replay room; an ack that frees room wakes it. */
+  private boolean writerAwaitsAck;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -593,7 +595,8 @@ public final class Session implements Closeable {
       return null;
     }
     if (!replay.hasRoomForData(channel.outbound.peekFirst().wireSize())) {
-      return null; // waiting for the peer to acknowledge
+      writerAwaitsAck = true; // onFrame wakes us when an acknowledgement makes room
+      return null;
     }
     ready.removeFirst();
     Frame frame = channel.outbound.removeFirst();
@@ -669,7 +672,7 @@ public final class Session implements Closeable {
         throw SessionProtocolException.protocol("peer acknowledged seq " + ack + " but only "
             + replay.lastSeq() + " frames were sent");
       }
-      writerWake.signal(); // acknowledged frames may have made room for DATA
+      wakeWriterIfRoomLocked();
       if (frame.type.sequenced && !acceptSequenceLocked(frame)) {
         return;
       }
@@ -679,6 +682,21 @@ public final class Session implements Closeable {
     }
     for (Runnable callback : callbacks) {
       runCallback(callback);
+    }
+  }
+
+  /**
+   * Wakes the writer only when it is waiting for replay room and the acknowledgement just processed
+   * made room for the frame it waits to send; any other inbound frame leaves it asleep.
+   */
+  private void wakeWriterIfRoomLocked() {
+    if (!writerAwaitsAck) {
+      return;
+    }
+    Channel head = ready.peekFirst();
+    if (head == null || replay.hasRoomForData(head.outbound.peekFirst().wireSize())) {
+      writerAwaitsAck = false;
+      writerWake.signal();
     }
   }
 

@@ -32,10 +32,14 @@ class WritePathTest {
   private Session session;
 
   private void connect() throws Exception {
+    connect(SessionConfig.defaults());
+  }
+
+  private void connect(SessionConfig base) throws Exception {
     InMemoryTransport.Link link = InMemoryTransport.pair();
     gated = new GatedTransport(link.initiator());
     peer = new ScriptedPeer(link.acceptor());
-    SessionConfig config = SessionConfig.defaults().withName("write-path").withScheduler(clock)
+    SessionConfig config = base.withName("write-path").withScheduler(clock)
         .withMaxFrameSize(FRAME);
     CompletableFuture<Session> connecting = CompletableFuture.supplyAsync(() -> {
       try {
@@ -184,5 +188,45 @@ class WritePathTest {
     for (CompletableFuture<Void> writer : writers) {
       writer.get(5, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Channel output held back for replay room waits for an acknowledgement, and the acknowledgement
+   * that makes room is what sets it going again (the writer is woken for that, not for every frame).
+   */
+  @Test
+  void dataHeldBackForReplayRoomGoesOutWhenAnAckMakesRoom() throws Exception {
+    connect(SessionConfig.defaults().withReplayLimit(128 * 1024)); // 64 KiB for DATA, the rest reserved
+    Channel channel = open("bytes", ChannelFlavour.BYTES);
+    byte[] bytes = new byte[32 * FRAME];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) (i * 31 + i / 7);
+    }
+    CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+      try {
+        channel.write(bytes, 0, bytes.length);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    byte[] got = new byte[bytes.length];
+    int at = 0;
+    int heldBack = 0;
+    while (at < bytes.length) {
+      Received next = peer.next(300, TimeUnit.MILLISECONDS);
+      if (next == null) {
+        heldBack++;
+        assertTrue(heldBack < 20, "no DATA even after acknowledging everything received");
+        peer.ack(); // the session is waiting for room: acknowledge what arrived so far
+        continue;
+      }
+      if (next.type() == FrameType.DATA) {
+        System.arraycopy(next.frame().payload, 0, got, at, next.frame().payload.length);
+        at += next.frame().payload.length;
+      }
+    }
+    assertTrue(heldBack > 0, "64 KiB of replay room should have held the 128 KiB write back at least once");
+    assertArrayEquals(bytes, got);
+    write.get(5, TimeUnit.SECONDS);
   }
 }
