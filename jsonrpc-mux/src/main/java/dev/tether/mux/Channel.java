@@ -180,6 +180,7 @@ public final class Channel {
       if (headOffset == head.length) {
         inbound.removeFirst();
         headOffset = 0;
+        session.payloads().give(head); // fully read: the array's last holder was this queue
       }
     }
     buffered -= done;
@@ -230,6 +231,7 @@ public final class Channel {
     bytesIn += payload.length;
     if (inputClosed) {
       session.returnCreditLocked(this, receiveWindow.releaseNow(payload.length));
+      session.payloads().give(payload); // discarded unread: nobody else holds it
       return null;
     }
     if (payload.length > 0) {
@@ -289,7 +291,7 @@ public final class Channel {
         if (n == 0) {
           break;
         }
-        byte[] payload = new byte[n];
+        byte[] payload = session.payloads().take(n);
         System.arraycopy(b, off + done, payload, 0, n);
         session.enqueueData(this, payload, false); // never blocks on the transport
         done += n;
@@ -324,7 +326,7 @@ public final class Channel {
     long left = (long) prefixLeft + len;
     while (left > 0) {
       int n = sendWindow.consume((int) Math.min(left, session.frameSize()));
-      byte[] payload = new byte[n];
+      byte[] payload = session.payloads().take(n); // every byte below is overwritten
       int fromPrefix = Math.min(prefixLeft, n);
       if (fromPrefix > 0) {
         System.arraycopy(prefix, prefixAt, payload, 0, fromPrefix);

@@ -7,6 +7,7 @@ import dev.tether.mux.internal.FrameType;
 import dev.tether.mux.internal.FrameWriter;
 import dev.tether.mux.internal.Hello;
 import dev.tether.mux.internal.MalformedPayloadException;
+import dev.tether.mux.internal.PayloadPool;
 import dev.tether.mux.internal.Payloads;
 import dev.tether.mux.internal.ReplayBuffer;
 import dev.tether.mux.internal.SerialExecutor;
@@ -48,6 +49,8 @@ public final class Session implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
   private static final int RECENTLY_RESET_MEMORY = 1024;
   private static final long GOAWAY_GRACE_MILLIS = 2000;
+  /** At 32 KiB frames, 2 MiB of arrays kept for reuse: enough for a steady transfer in each direction. */
+  private static final int PAYLOAD_POOL_ARRAYS = 64;
 
   final ReentrantLock lock = new ReentrantLock();
   private final Condition writerWake = lock.newCondition();
@@ -62,6 +65,8 @@ public final class Session implements Closeable {
   private final String peerAgent;
   private final FrameLog frameLog;
   private final SerialExecutor events;
+  /** Full-frame DATA payload arrays, reused for outbound (until acknowledged) and inbound (until read). */
+  private final PayloadPool payloads;
 
   // Guarded by lock.
   private State state = State.ATTACHED;
@@ -114,7 +119,8 @@ public final class Session implements Closeable {
     this.frameSize = Math.min(config.maxFrameSize(), peer.maxFrameSize() > 0 ? peer.maxFrameSize() : 16 * 1024);
     this.peerReplayLimit = peer.replayLimit() > 0 ? peer.replayLimit() : config.replayLimit();
     this.peerAgent = peer.agent();
-    this.replay = new ReplayBuffer(config.replayLimit());
+    this.payloads = new PayloadPool(frameSize, PAYLOAD_POOL_ARRAYS);
+    this.replay = new ReplayBuffer(config.replayLimit(), payloads);
     this.nextLocalId = initiator ? 1 : 2;
     this.frameLog = new FrameLog(config.name());
     this.events = new SerialExecutor(Workers.shared());
@@ -636,7 +642,7 @@ public final class Session implements Closeable {
   }
 
   private void readLoop(Transport t, int gen) {
-    FrameReader reader = new FrameReader(t.input(), config.maxFrameSize());
+    FrameReader reader = new FrameReader(t.input(), config.maxFrameSize(), payloads);
     try {
       while (reader.nextFrame((frame, ack) -> onFrame(gen, frame, ack))) {
         if (generationSnapshot() != gen) {
@@ -1193,6 +1199,10 @@ public final class Session implements Closeable {
 
   int frameSize() {
     return frameSize;
+  }
+
+  PayloadPool payloads() {
+    return payloads;
   }
 
   @Override
