@@ -266,7 +266,13 @@ public final class Channel {
 
   // ---- writing -------------------------------------------------------------------------------
 
-  /** Writes all bytes, blocking while the peer's window is exhausted. */
+  /**
+   * Writes all bytes, blocking while the peer's window is exhausted. When the session has nothing else
+   * to send, the calling thread writes its frame to the transport itself (saving a hand-off to the
+   * session's writer thread), so this may also block while the transport is full, as the writer
+   * thread would. A transport failure during that write is not this call's failure: the frame is kept
+   * for retransmission, as for any frame sent.
+   */
   public void write(byte[] b, int off, int len) throws IOException {
     writeLock.lock();
     try {

@@ -36,11 +36,13 @@ import org.slf4j.LoggerFactory;
  * map, the outbound queues, the replay buffer and the keepalive. It reads top to bottom: creating and
  * resuming, opening channels, the writer, the reader and its frame handlers, timers, closing.
  *
- * <p>Threading: one lock guards all session and channel state and is never held during I/O. A single
- * writer thread owns the transport's output and lives as long as the session; one reader thread per
- * attached transport parses frames and never blocks on a channel (DATA is buffered up to the window
- * this side granted). Application threads read and write channels; acceptor and listener callbacks
- * run on worker threads.
+ * <p>Threading: one lock guards all session and channel state and is never held during I/O. The
+ * transport's output belongs to whoever holds the write token: the session's writer thread (which
+ * lives as long as the session and sends queued frames in fair order), or an application thread that
+ * found the writer idle and nothing queued and writes its own DATA frame (see {@link #enqueueData}).
+ * One reader thread per attached transport parses frames, never blocks on a channel (DATA is buffered
+ * up to the window this side granted) and never writes. Application threads read and write channels;
+ * acceptor and listener callbacks run on worker threads.
  */
 public final class Session implements Closeable {
   /** Where a session is in its life. */
@@ -360,7 +362,10 @@ public final class Session implements Closeable {
    *
    * <p>{@code mayWrite} is false for {@link Channel#tryWrite}, which must never block on the transport.
    * Reader threads never write (a reader blocked on a full transport could deadlock both peers), and
-   * neither does an interrupted thread (an interrupt during a write may close a socket channel).
+   * neither does an interrupted thread (an interrupt during a write may close a socket channel). Only
+   * resumable sessions use this path: should an application thread's interrupt still break a write
+   * half-way (some transports close or abandon the stream then), the session detaches and a resume
+   * retransmits the frame, where a session that cannot resume would have to close.
    */
   void enqueueData(Channel channel, byte[] payload, boolean mayWrite) throws IOException {
     Frame frame = new Frame(FrameType.DATA, channel.id(), payload);
@@ -398,7 +403,8 @@ public final class Session implements Closeable {
   }
 
   private boolean mayWriteDirectlyLocked(Frame frame) {
-    return state == State.ATTACHED && !writing && retransmit.isEmpty() && control.isEmpty() && ready.isEmpty()
+    return resumable && state == State.ATTACHED && !writing
+        && retransmit.isEmpty() && control.isEmpty() && ready.isEmpty()
         && replay.hasRoomForData(frame.wireSize()) && !(Thread.currentThread() instanceof ReaderThread)
         && !Thread.currentThread().isInterrupted();
   }

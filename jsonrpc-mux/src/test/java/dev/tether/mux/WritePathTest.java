@@ -83,6 +83,19 @@ class WritePathTest {
         "the DATA frame should have been written by the calling thread, was " + writes);
   }
 
+  /** A session that cannot resume could not survive a write broken by its caller's interrupt. */
+  @Test
+  void aSessionThatCannotResumeLeavesEveryWriteToTheWriterThread() throws Exception {
+    connect(SessionConfig.defaults().withCapabilities(java.util.Set.of()));
+    Channel channel = open("bytes", ChannelFlavour.BYTES);
+    int before = gated.writerThreads().size();
+    channel.write(new byte[] {7}, 0, 1);
+    assertArrayEquals(new byte[] {7}, peer.expect(FrameType.DATA).frame().payload);
+    List<String> writes = gated.writerThreads().subList(before, gated.writerThreads().size());
+    assertTrue(!writes.isEmpty() && writes.stream().allMatch(name -> name.startsWith("tether-writer-")),
+        "without resume the writer thread writes, but it was " + writes);
+  }
+
   @Test
   void tryWriteNeverWritesOnTheCallingThread() throws Exception {
     connect();
