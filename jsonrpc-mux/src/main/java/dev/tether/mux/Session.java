@@ -12,6 +12,7 @@ import dev.tether.mux.internal.Payloads;
 import dev.tether.mux.internal.ReplayBuffer;
 import dev.tether.mux.internal.SerialExecutor;
 import dev.tether.mux.internal.SessionProtocolException;
+import dev.tether.mux.internal.TrafficMix;
 import dev.tether.mux.internal.Workers;
 import dev.tether.mux.transport.Transport;
 import java.io.Closeable;
@@ -53,6 +54,15 @@ public final class Session implements Closeable {
   private static final long GOAWAY_GRACE_MILLIS = 2000;
   /** At 32 KiB frames, 2 MiB of arrays kept for reuse: enough for a steady transfer in each direction. */
   private static final int PAYLOAD_POOL_ARRAYS = 64;
+  /**
+   * While bulk and small messages share a direction: bulk DATA in flight (sent, not acknowledged) is
+   * held to this many frames, and the receiver acknowledges every {@link #MIXED_ACK_FRAMES} frames,
+   * so a small message queues in the transport behind about this much bulk, not behind its buffers.
+   */
+  private static final int MIXED_IN_FLIGHT_FRAMES = 4;
+  private static final int MIXED_ACK_FRAMES = 2;
+  /** How long after the last small message (or full frame) the traffic still counts as mixed. */
+  private static final long MIXED_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   final ReentrantLock lock = new ReentrantLock();
   private final Condition writerWake = lock.newCondition();
@@ -109,6 +119,8 @@ public final class Session implements Closeable {
   private boolean writing;
   /** The writer thread found channel output held back for replay room; an ack that frees room wakes it. */
   private boolean writerAwaitsAck;
+  private final TrafficMix mixOut;
+  private final TrafficMix mixIn;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -123,6 +135,8 @@ public final class Session implements Closeable {
     this.peerAgent = peer.agent();
     this.payloads = new PayloadPool(frameSize, PAYLOAD_POOL_ARRAYS);
     this.replay = new ReplayBuffer(config.replayLimit(), payloads);
+    this.mixOut = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
+    this.mixIn = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
     this.nextLocalId = initiator ? 1 : 2;
     this.frameLog = new FrameLog(config.name());
     this.events = new SerialExecutor(Workers.shared());
@@ -382,7 +396,9 @@ public final class Session implements Closeable {
       }
       writing = true;
       channel.countSentLocked(payload.length);
-      replay.add(frame, scheduler.nanoTime());
+      long now = scheduler.nanoTime();
+      mixOut.data(channel.id(), payload.length, now);
+      replay.add(frame, now);
       out = writer;
       gen = generation;
       ack = received;
@@ -405,7 +421,7 @@ public final class Session implements Closeable {
   private boolean mayWriteDirectlyLocked(Frame frame) {
     return resumable && state == State.ATTACHED && !writing
         && retransmit.isEmpty() && control.isEmpty() && ready.isEmpty()
-        && replay.hasRoomForData(frame.wireSize()) && !(Thread.currentThread() instanceof ReaderThread)
+        && channelFrameFitsLocked(frame) && !(Thread.currentThread() instanceof ReaderThread)
         && !Thread.currentThread().isInterrupted();
   }
 
@@ -606,19 +622,54 @@ public final class Session implements Closeable {
     if (channel == null) {
       return null;
     }
-    if (!replay.hasRoomForData(channel.outbound.peekFirst().wireSize())) {
+    Frame next = channel.outbound.peekFirst();
+    if (!replay.hasRoomForData(next.wireSize())) {
       writerAwaitsAck = true; // onFrame wakes us when an acknowledgement makes room
       return null;
     }
-    ready.removeFirst();
+    if (!channelFrameFitsLocked(next)) {
+      channel = firstSmallReadyLocked(); // a small message passes bulk held back by the budget
+      if (channel == null) {
+        writerAwaitsAck = true;
+        return null;
+      }
+    }
+    ready.remove(channel);
     Frame frame = channel.outbound.removeFirst();
     if (channel.outbound.isEmpty()) {
       channel.queuedForWrite = false;
     } else {
       ready.addLast(channel);
     }
-    replay.add(frame, scheduler.nanoTime());
+    long now = scheduler.nanoTime();
+    if (frame.type == FrameType.DATA) {
+      mixOut.data(frame.channel, frame.payload.length, now);
+    }
+    replay.add(frame, now);
     return frame;
+  }
+
+  /**
+   * Whether a channel frame may go out now: there is replay room for it, and while bulk and small
+   * messages share the session, a bulk frame also waits until the bulk in flight is below the budget.
+   */
+  private boolean channelFrameFitsLocked(Frame frame) {
+    if (!replay.hasRoomForData(frame.wireSize())) {
+      return false;
+    }
+    if (mixOut.isSmall(frame.payload.length) || !mixOut.mixed(scheduler.nanoTime())) {
+      return true;
+    }
+    return replay.bytes() + frame.wireSize() <= (long) MIXED_IN_FLIGHT_FRAMES * (frameSize + Frame.HEADER_SIZE);
+  }
+
+  private Channel firstSmallReadyLocked() {
+    for (Channel candidate : ready) {
+      if (mixOut.isSmall(candidate.outbound.peekFirst().payload.length)) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   private String replayOverflowReason() {
@@ -706,7 +757,7 @@ public final class Session implements Closeable {
       return;
     }
     Channel head = ready.peekFirst();
-    if (head == null || replay.hasRoomForData(head.outbound.peekFirst().wireSize())) {
+    if (head == null || channelFrameFitsLocked(head.outbound.peekFirst())) {
       writerAwaitsAck = false;
       writerWake.signal();
     }
@@ -723,6 +774,9 @@ public final class Session implements Closeable {
     }
     received = frame.seq();
     unackedBytesIn += frame.wireSize();
+    if (frame.type == FrameType.DATA) {
+      mixIn.data(frame.channel, frame.payload.length, lastReceivedNanos);
+    }
     scheduleAckLocked();
     return true;
   }
@@ -928,6 +982,9 @@ public final class Session implements Closeable {
   private void scheduleAckLocked() {
     if (unackedBytesIn >= peerReplayLimit / 4) {
       queueAckLocked(); // the peer's replay buffer is filling: acknowledge now
+    } else if (unackedBytesIn >= (long) MIXED_ACK_FRAMES * (frameSize + Frame.HEADER_SIZE)
+        && mixIn.mixed(lastReceivedNanos)) {
+      queueAckLocked(); // the peer holds its bulk to a few frames in flight while small messages pass
     } else if (ackTimer == null) {
       ackTimer = scheduler.schedule(this::ackTimerFired, config.ackDelay().toNanos(), TimeUnit.NANOSECONDS);
     }
