@@ -180,6 +180,7 @@ public final class Channel {
       if (headOffset == head.length) {
         inbound.removeFirst();
         headOffset = 0;
+        session.payloads().give(head); // fully read: the array's last holder was this queue
       }
     }
     buffered -= done;
@@ -230,6 +231,7 @@ public final class Channel {
     bytesIn += payload.length;
     if (inputClosed) {
       session.returnCreditLocked(this, receiveWindow.releaseNow(payload.length));
+      session.payloads().give(payload); // discarded unread: nobody else holds it
       return null;
     }
     if (payload.length > 0) {
@@ -264,7 +266,13 @@ public final class Channel {
 
   // ---- writing -------------------------------------------------------------------------------
 
-  /** Writes all bytes, blocking while the peer's window is exhausted. */
+  /**
+   * Writes all bytes, blocking while the peer's window is exhausted. When the session has nothing else
+   * to send, the calling thread writes its frame to the transport itself (saving a hand-off to the
+   * session's writer thread), so this may also block while the transport is full, as the writer
+   * thread would. A transport failure during that write is not this call's failure: the frame is kept
+   * for retransmission, as for any frame sent.
+   */
   public void write(byte[] b, int off, int len) throws IOException {
     writeLock.lock();
     try {
@@ -289,9 +297,9 @@ public final class Channel {
         if (n == 0) {
           break;
         }
-        byte[] payload = new byte[n];
+        byte[] payload = session.payloads().take(n);
         System.arraycopy(b, off + done, payload, 0, n);
-        session.enqueueData(this, payload);
+        session.enqueueData(this, payload, false); // never blocks on the transport
         done += n;
       }
       return done;
@@ -324,7 +332,7 @@ public final class Channel {
     long left = (long) prefixLeft + len;
     while (left > 0) {
       int n = sendWindow.consume((int) Math.min(left, session.frameSize()));
-      byte[] payload = new byte[n];
+      byte[] payload = session.payloads().take(n); // every byte below is overwritten
       int fromPrefix = Math.min(prefixLeft, n);
       if (fromPrefix > 0) {
         System.arraycopy(prefix, prefixAt, payload, 0, fromPrefix);
@@ -334,7 +342,7 @@ public final class Channel {
       System.arraycopy(b, off, payload, fromPrefix, n - fromPrefix);
       off += n - fromPrefix;
       left -= n;
-      session.enqueueData(this, payload);
+      session.enqueueData(this, payload, true);
     }
   }
 

@@ -7,10 +7,12 @@ import dev.tether.mux.internal.FrameType;
 import dev.tether.mux.internal.FrameWriter;
 import dev.tether.mux.internal.Hello;
 import dev.tether.mux.internal.MalformedPayloadException;
+import dev.tether.mux.internal.PayloadPool;
 import dev.tether.mux.internal.Payloads;
 import dev.tether.mux.internal.ReplayBuffer;
 import dev.tether.mux.internal.SerialExecutor;
 import dev.tether.mux.internal.SessionProtocolException;
+import dev.tether.mux.internal.TrafficMix;
 import dev.tether.mux.internal.Workers;
 import dev.tether.mux.transport.Transport;
 import java.io.Closeable;
@@ -35,11 +37,13 @@ import org.slf4j.LoggerFactory;
  * map, the outbound queues, the replay buffer and the keepalive. It reads top to bottom: creating and
  * resuming, opening channels, the writer, the reader and its frame handlers, timers, closing.
  *
- * <p>Threading: one lock guards all session and channel state and is never held during I/O. A single
- * writer thread owns the transport's output and lives as long as the session; one reader thread per
- * attached transport parses frames and never blocks on a channel (DATA is buffered up to the window
- * this side granted). Application threads read and write channels; acceptor and listener callbacks
- * run on worker threads.
+ * <p>Threading: one lock guards all session and channel state and is never held during I/O. The
+ * transport's output belongs to whoever holds the write token: the session's writer thread (which
+ * lives as long as the session and sends queued frames in fair order), or an application thread that
+ * found the writer idle and nothing queued and writes its own DATA frame (see {@link #enqueueData}).
+ * One reader thread per attached transport parses frames, never blocks on a channel (DATA is buffered
+ * up to the window this side granted) and never writes. Application threads read and write channels;
+ * acceptor and listener callbacks run on worker threads.
  */
 public final class Session implements Closeable {
   /** Where a session is in its life. */
@@ -48,6 +52,17 @@ public final class Session implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
   private static final int RECENTLY_RESET_MEMORY = 1024;
   private static final long GOAWAY_GRACE_MILLIS = 2000;
+  /** At 32 KiB frames, 2 MiB of arrays kept for reuse: enough for a steady transfer in each direction. */
+  private static final int PAYLOAD_POOL_ARRAYS = 64;
+  /**
+   * While bulk and small messages share a direction: bulk DATA in flight (sent, not acknowledged) is
+   * held to this many frames, and the receiver acknowledges every {@link #MIXED_ACK_FRAMES} frames,
+   * so a small message queues in the transport behind about this much bulk, not behind its buffers.
+   */
+  private static final int MIXED_IN_FLIGHT_FRAMES = 4;
+  private static final int MIXED_ACK_FRAMES = 2;
+  /** How long after the last small message (or full frame) the traffic still counts as mixed. */
+  private static final long MIXED_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   final ReentrantLock lock = new ReentrantLock();
   private final Condition writerWake = lock.newCondition();
@@ -62,6 +77,8 @@ public final class Session implements Closeable {
   private final String peerAgent;
   private final FrameLog frameLog;
   private final SerialExecutor events;
+  /** Full-frame DATA payload arrays, reused for outbound (until acknowledged) and inbound (until read). */
+  private final PayloadPool payloads;
 
   // Guarded by lock.
   private State state = State.ATTACHED;
@@ -94,6 +111,16 @@ public final class Session implements Closeable {
   private ErrorCode closeCode;
   private String closeReason;
   private Frame goaway;
+  /**
+   * The write token: whoever holds it owns {@link #writer} and the transport's output. The writer
+   * thread holds it from its first frame until it has flushed; an application thread holds it while
+   * it writes and flushes its own frame (see {@link #enqueueData}).
+   */
+  private boolean writing;
+  /** The writer thread found channel output held back for replay room; an ack that frees room wakes it. */
+  private boolean writerAwaitsAck;
+  private final TrafficMix mixOut;
+  private final TrafficMix mixIn;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -106,7 +133,10 @@ public final class Session implements Closeable {
     this.frameSize = Math.min(config.maxFrameSize(), peer.maxFrameSize() > 0 ? peer.maxFrameSize() : 16 * 1024);
     this.peerReplayLimit = peer.replayLimit() > 0 ? peer.replayLimit() : config.replayLimit();
     this.peerAgent = peer.agent();
-    this.replay = new ReplayBuffer(config.replayLimit());
+    this.payloads = new PayloadPool(frameSize, PAYLOAD_POOL_ARRAYS);
+    this.replay = new ReplayBuffer(config.replayLimit(), payloads);
+    this.mixOut = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
+    this.mixIn = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
     this.nextLocalId = initiator ? 1 : 2;
     this.frameLog = new FrameLog(config.name());
     this.events = new SerialExecutor(Workers.shared());
@@ -336,12 +366,73 @@ public final class Session implements Closeable {
 
   // ---- outbound queues (called by channels) ----------------------------------------------------
 
-  void enqueueData(Channel channel, byte[] payload) throws IOException {
+  /**
+   * Sends one DATA frame. When nothing else waits to be written and no one holds the write token, the
+   * calling thread (if {@code mayWrite}) takes the token and writes and flushes the frame itself:
+   * no hand-off to the writer thread, whose wake-up costs more than the write on a busy machine. In
+   * every other case the frame is queued on the channel and the writer thread's round robin decides,
+   * so a caller never overtakes queued frames and competing channels still take turns frame by frame.
+   * Sequence numbers and the replay buffer are handled exactly as the writer thread does.
+   *
+   * <p>{@code mayWrite} is false for {@link Channel#tryWrite}, which must never block on the transport.
+   * Reader threads never write (a reader blocked on a full transport could deadlock both peers), and
+   * neither does an interrupted thread (an interrupt during a write may close a socket channel). Only
+   * resumable sessions use this path: should an application thread's interrupt still break a write
+   * half-way (some transports close or abandon the stream then), the session detaches and a resume
+   * retransmits the frame, where a session that cannot resume would have to close.
+   */
+  void enqueueData(Channel channel, byte[] payload, boolean mayWrite) throws IOException {
+    Frame frame = new Frame(FrameType.DATA, channel.id(), payload);
+    FrameWriter out;
+    int gen;
+    long ack;
     lock.lock();
     try {
       requireNotClosed();
       channel.checkWritableLocked();
-      queueOnChannelLocked(channel, new Frame(FrameType.DATA, channel.id(), payload));
+      if (!mayWrite || !mayWriteDirectlyLocked(frame)) {
+        queueOnChannelLocked(channel, frame);
+        return;
+      }
+      writing = true;
+      channel.countSentLocked(payload.length);
+      long now = scheduler.nanoTime();
+      mixOut.data(channel.id(), payload.length, now);
+      replay.add(frame, now);
+      out = writer;
+      gen = generation;
+      ack = received;
+      noteSentLocked(frame, ack);
+    } finally {
+      lock.unlock();
+    }
+    try {
+      frameLog.outbound(frame, ack);
+      out.write(frame, ack);
+      out.flush();
+    } catch (IOException e) {
+      // The frame is in the replay buffer: a resume retransmits it, so the caller's write succeeded.
+      transportFailed(gen, "write failed: " + e.getMessage());
+    } finally {
+      releaseWriteToken();
+    }
+  }
+
+  private boolean mayWriteDirectlyLocked(Frame frame) {
+    return resumable && state == State.ATTACHED && !writing
+        && retransmit.isEmpty() && control.isEmpty() && ready.isEmpty()
+        && channelFrameFitsLocked(frame) && !(Thread.currentThread() instanceof ReaderThread)
+        && !Thread.currentThread().isInterrupted();
+  }
+
+  /** Gives the write token back and wakes the writer thread if frames queued up meanwhile. */
+  private void releaseWriteToken() {
+    lock.lock();
+    try {
+      writing = false;
+      if (state == State.CLOSED || !control.isEmpty() || !ready.isEmpty() || !retransmit.isEmpty()) {
+        writerWake.signal();
+      }
     } finally {
       lock.unlock();
     }
@@ -423,9 +514,12 @@ public final class Session implements Closeable {
 
   // ---- the writer --------------------------------------------------------------------------------
 
-  /** The writer thread: sends frames in fair order, flushes when the queues run dry. */
+  /**
+   * The writer thread: sends frames in fair order, flushes when the queues run dry. It holds the write
+   * token from its first frame until that flush; while an application thread holds it, it waits.
+   */
   private void writeLoop() {
-    FrameWriter dirty = null; // written to since the last flush
+    FrameWriter dirty = null; // written to since the last flush; the token is ours while non-null
     int dirtyGeneration = 0;
     while (true) {
       Frame frame = null;
@@ -436,11 +530,14 @@ public final class Session implements Closeable {
       lock.lock();
       try {
         while (state != State.CLOSED && dirty == null
-            && (frame = state == State.ATTACHED ? nextFrameLocked() : null) == null) {
+            && (writing || (frame = state == State.ATTACHED ? nextFrameLocked() : null) == null)) {
           writerWake.awaitUninterruptibly();
         }
         closing = state == State.CLOSED;
         if (closing) {
+          while (writing && dirty == null) {
+            writerWake.awaitUninterruptibly(); // an application thread is writing; the GOAWAY follows it
+          }
           frame = goaway;
           goaway = null;
         } else if (frame == null && dirty != null && state == State.ATTACHED) {
@@ -450,6 +547,7 @@ public final class Session implements Closeable {
         gen = generation;
         ack = received;
         if (frame != null && !closing) {
+          writing = true;
           noteSentLocked(frame, ack);
         }
       } finally {
@@ -462,6 +560,7 @@ public final class Session implements Closeable {
       if (frame == null) {
         flushQuietly(dirty, dirtyGeneration);
         dirty = null;
+        releaseWriteToken();
         continue;
       }
       if (dirty != null && dirty != out) {
@@ -475,6 +574,7 @@ public final class Session implements Closeable {
       } catch (IOException e) {
         transportFailed(gen, "write failed: " + e.getMessage());
         dirty = null;
+        releaseWriteToken();
       }
     }
   }
@@ -519,18 +619,57 @@ public final class Session implements Closeable {
       return head;
     }
     Channel channel = ready.peekFirst();
-    if (channel == null || !replay.hasRoomForData(channel.outbound.peekFirst().wireSize())) {
-      return null; // nothing to send, or waiting for the peer to acknowledge
+    if (channel == null) {
+      return null;
     }
-    ready.removeFirst();
+    Frame next = channel.outbound.peekFirst();
+    if (!replay.hasRoomForData(next.wireSize())) {
+      writerAwaitsAck = true; // onFrame wakes us when an acknowledgement makes room
+      return null;
+    }
+    if (!channelFrameFitsLocked(next)) {
+      channel = firstSmallReadyLocked(); // a small message passes bulk held back by the budget
+      if (channel == null) {
+        writerAwaitsAck = true;
+        return null;
+      }
+    }
+    ready.remove(channel);
     Frame frame = channel.outbound.removeFirst();
     if (channel.outbound.isEmpty()) {
       channel.queuedForWrite = false;
     } else {
       ready.addLast(channel);
     }
-    replay.add(frame, scheduler.nanoTime());
+    long now = scheduler.nanoTime();
+    if (frame.type == FrameType.DATA) {
+      mixOut.data(frame.channel, frame.payload.length, now);
+    }
+    replay.add(frame, now);
     return frame;
+  }
+
+  /**
+   * Whether a channel frame may go out now: there is replay room for it, and while bulk and small
+   * messages share the session, a bulk frame also waits until the bulk in flight is below the budget.
+   */
+  private boolean channelFrameFitsLocked(Frame frame) {
+    if (!replay.hasRoomForData(frame.wireSize())) {
+      return false;
+    }
+    if (mixOut.isSmall(frame.payload.length) || !mixOut.mixed(scheduler.nanoTime())) {
+      return true;
+    }
+    return replay.bytes() + frame.wireSize() <= (long) MIXED_IN_FLIGHT_FRAMES * (frameSize + Frame.HEADER_SIZE);
+  }
+
+  private Channel firstSmallReadyLocked() {
+    for (Channel candidate : ready) {
+      if (mixOut.isSmall(candidate.outbound.peekFirst().payload.length)) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   private String replayOverflowReason() {
@@ -554,13 +693,13 @@ public final class Session implements Closeable {
   // ---- the reader ------------------------------------------------------------------------------
 
   private void startReader(Transport t, int gen) {
-    Thread reader = new Thread(() -> readLoop(t, gen), "tether-reader-" + config.name() + "-" + gen);
+    Thread reader = new ReaderThread(() -> readLoop(t, gen), "tether-reader-" + config.name() + "-" + gen);
     reader.setDaemon(true);
     reader.start();
   }
 
   private void readLoop(Transport t, int gen) {
-    FrameReader reader = new FrameReader(t.input(), config.maxFrameSize());
+    FrameReader reader = new FrameReader(t.input(), config.maxFrameSize(), payloads);
     try {
       while (reader.nextFrame((frame, ack) -> onFrame(gen, frame, ack))) {
         if (generationSnapshot() != gen) {
@@ -596,7 +735,7 @@ public final class Session implements Closeable {
         throw SessionProtocolException.protocol("peer acknowledged seq " + ack + " but only "
             + replay.lastSeq() + " frames were sent");
       }
-      writerWake.signal(); // acknowledged frames may have made room for DATA
+      wakeWriterIfRoomLocked();
       if (frame.type.sequenced && !acceptSequenceLocked(frame)) {
         return;
       }
@@ -606,6 +745,21 @@ public final class Session implements Closeable {
     }
     for (Runnable callback : callbacks) {
       runCallback(callback);
+    }
+  }
+
+  /**
+   * Wakes the writer only when it is waiting for replay room and the acknowledgement just processed
+   * made room for the frame it waits to send; any other inbound frame leaves it asleep.
+   */
+  private void wakeWriterIfRoomLocked() {
+    if (!writerAwaitsAck) {
+      return;
+    }
+    Channel head = ready.peekFirst();
+    if (head == null || channelFrameFitsLocked(head.outbound.peekFirst())) {
+      writerAwaitsAck = false;
+      writerWake.signal();
     }
   }
 
@@ -620,6 +774,9 @@ public final class Session implements Closeable {
     }
     received = frame.seq();
     unackedBytesIn += frame.wireSize();
+    if (frame.type == FrameType.DATA) {
+      mixIn.data(frame.channel, frame.payload.length, lastReceivedNanos);
+    }
     scheduleAckLocked();
     return true;
   }
@@ -825,6 +982,9 @@ public final class Session implements Closeable {
   private void scheduleAckLocked() {
     if (unackedBytesIn >= peerReplayLimit / 4) {
       queueAckLocked(); // the peer's replay buffer is filling: acknowledge now
+    } else if (unackedBytesIn >= (long) MIXED_ACK_FRAMES * (frameSize + Frame.HEADER_SIZE)
+        && mixIn.mixed(lastReceivedNanos)) {
+      queueAckLocked(); // the peer holds its bulk to a few frames in flight while small messages pass
     } else if (ackTimer == null) {
       ackTimer = scheduler.schedule(this::ackTimerFired, config.ackDelay().toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -1024,6 +1184,13 @@ public final class Session implements Closeable {
     }
   }
 
+  /** A session's reader thread: marked so that it never writes a frame itself (see enqueueData). */
+  private static final class ReaderThread extends Thread {
+    ReaderThread(Runnable body, String name) {
+      super(body, name);
+    }
+  }
+
   // ---- observing -----------------------------------------------------------------------------
 
   public State state() {
@@ -1095,6 +1262,10 @@ public final class Session implements Closeable {
 
   int frameSize() {
     return frameSize;
+  }
+
+  PayloadPool payloads() {
+    return payloads;
   }
 
   @Override

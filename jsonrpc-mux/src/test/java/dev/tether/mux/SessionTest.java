@@ -108,6 +108,48 @@ class SessionTest {
     }
   }
 
+  /**
+   * Payload arrays are reused between frames: a stream written in pieces of every awkward size (full
+   * frames, one byte short, single bytes) comes back through an echo byte for byte, so no reused array
+   * lets an earlier frame's bytes through, and reuse did happen on both sides.
+   */
+  @Test
+  void reusedPayloadArraysNeverLeakAnEarlierFramesBytes() throws Exception {
+    SessionConfig config = SessionConfig.defaults().withMaxFrameSize(4096);
+    try (SessionPair pair = SessionPair.start(IN_MEMORY, config, ECHO)) {
+      Channel channel = pair.initiator.open("echo", ChannelFlavour.BYTES, "");
+      byte[] stream = new byte[3 * 1024 * 1024 + 17];
+      new Random(42).nextBytes(stream);
+      CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {
+        try {
+          byte[] back = new byte[stream.length];
+          int got = 0;
+          int[] reads = {4096, 4095, 1, 5000, 333};
+          for (int i = 0; got < back.length; i++) {
+            int n = channel.read(back, got, Math.min(reads[i % reads.length], back.length - got));
+            if (n < 0) {
+              break;
+            }
+            got += n;
+          }
+          return back;
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      int[] writes = {4096, 4095, 1, 8192, 4097, 3000};
+      int at = 0;
+      for (int i = 0; at < stream.length; i++) {
+        int n = Math.min(writes[i % writes.length], stream.length - at);
+        channel.write(stream, at, n);
+        at += n;
+      }
+      assertArrayEquals(stream, echoed.get(30, TimeUnit.SECONDS));
+      assertTrue(pair.acceptor.payloads().reusedCount() > 0, "the acceptor reused inbound arrays");
+      assertTrue(pair.initiator.payloads().reusedCount() > 0, "the initiator reused arrays");
+    }
+  }
+
   @Test
   void aSlowReaderStallsOnlyItsOwnChannel() throws Exception {
     CompletableFuture<Channel> stalled = new CompletableFuture<>();

@@ -20,10 +20,20 @@ public final class FrameReader {
   private final InputStream in;
   private final int maxFrameSize;
   private final byte[] header = new byte[Frame.HEADER_SIZE];
+  private final PayloadPool pool;
 
   public FrameReader(InputStream in, int maxFrameSize) {
+    this(in, maxFrameSize, null);
+  }
+
+  /**
+   * With a pool, DATA payloads of the pool's size are read into reused arrays; whoever consumes such
+   * a payload gives the array back (see {@link PayloadPool}).
+   */
+  public FrameReader(InputStream in, int maxFrameSize, PayloadPool pool) {
     this.in = in;
     this.maxFrameSize = maxFrameSize;
+    this.pool = pool;
   }
 
   /**
@@ -44,7 +54,8 @@ public final class FrameReader {
     long ack = Bytes.getLong(header, 18);
     FrameType type = FrameType.fromCode(typeCode);
     validate(type, typeCode, channel, length, seq);
-    byte[] payload = length == 0 ? Frame.EMPTY : new byte[(int) length];
+    byte[] payload = length == 0 ? Frame.EMPTY
+        : pool != null && type == FrameType.DATA ? pool.take((int) length) : new byte[(int) length];
     readFully(payload, payload.length, false);
     handler.frame(Frame.received(type, flags, channel, seq, payload), ack);
     return true;

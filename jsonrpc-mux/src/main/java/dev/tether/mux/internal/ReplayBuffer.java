@@ -17,10 +17,17 @@ public final class ReplayBuffer {
 
   private final ArrayDeque<Frame> frames = new ArrayDeque<>();
   private final long limit;
+  private final PayloadPool pool;
   private long bytes;
   private long lastSeq;
 
   public ReplayBuffer(long limit) {
+    this(limit, null);
+  }
+
+  /** With a pool, the payloads of acknowledged DATA frames go back to it for reuse. */
+  public ReplayBuffer(long limit, PayloadPool pool) {
+    this.pool = pool;
     if (limit < 2L * CONTROL_RESERVE) {
       throw new IllegalArgumentException("replay buffer limit " + limit + " is below " + 2 * CONTROL_RESERVE);
     }
@@ -69,7 +76,11 @@ public final class ReplayBuffer {
       return false;
     }
     while (!frames.isEmpty() && frames.peekFirst().seq <= ack) {
-      bytes -= frames.removeFirst().wireSize();
+      Frame done = frames.removeFirst();
+      bytes -= done.wireSize();
+      if (pool != null && done.type == FrameType.DATA) {
+        pool.give(done.payload); // acknowledged: never written again, so the array is free
+      }
     }
     return true;
   }
