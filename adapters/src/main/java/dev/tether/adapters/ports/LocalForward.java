@@ -84,8 +84,8 @@ public final class LocalForward implements AutoCloseable {
       socket.setTcpNoDelay(true);
       channel = ports.connect(remoteHost, remotePort);
     } catch (IOException e) {
-      problems.accept(text(localAddress()) + " -> " + (remoteHost == null ? "" : remoteHost + ":") + remotePort + ": "
-          + e.getMessage());
+      problems.accept(text(localAddress()) + " -> " + (remoteHost == null ? ports.hostLabel() : remoteHost) + ":"
+          + remotePort + ": " + e.getMessage());
       SocketSplice.abort(socket);
       return;
     }

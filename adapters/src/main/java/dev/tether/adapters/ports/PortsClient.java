@@ -9,6 +9,7 @@ import dev.tether.mux.internal.Workers;
 import dev.tether.mux.jsonrpc.LspStreams;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
@@ -19,10 +20,12 @@ public final class PortsClient implements AutoCloseable {
 
   private final Channel channel;
   private final PortsService remote;
+  private final Future<Void> listening;
 
-  private PortsClient(Channel channel, PortsService remote) {
+  private PortsClient(Channel channel, PortsService remote, Future<Void> listening) {
     this.channel = channel;
     this.remote = remote;
+    this.listening = listening;
   }
 
   static PortsClient open(ChannelOpener opener) throws IOException {
@@ -34,8 +37,8 @@ public final class PortsClient implements AutoCloseable {
         .setOutput(LspStreams.output(channel, 16 * 1024 * 1024))
         .setExecutorService(Workers.shared())
         .create();
-    launcher.startListening();
-    return new PortsClient(channel, launcher.getRemoteProxy());
+    Future<Void> listening = launcher.startListening();
+    return new PortsClient(channel, launcher.getRemoteProxy(), listening);
   }
 
   /** The proxy itself, for callers who want the futures. */
@@ -64,5 +67,12 @@ public final class PortsClient implements AutoCloseable {
   @Override
   public void close() {
     channel.close();
+    try {
+      // Let LSP4J's reader see the end of the stream before the caller closes the session under it
+      // (else it logs the closed session as a SEVERE error with a stack trace on the user's terminal).
+      listening.get(2, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // ended some other way: nothing more to wait for
+    }
   }
 }
