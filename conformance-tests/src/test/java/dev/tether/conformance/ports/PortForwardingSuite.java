@@ -278,6 +278,48 @@ abstract class PortForwardingSuite {
         + " on " + HOST_ALIAS + " any more\\)$"), WAIT);
   }
 
+  @Test
+  void halfCloseCrossesTheForwardBothWaysAndAResetArrivesAsAReset() throws Exception {
+    // The host's service reads to end of stream, answers with the byte count, then ends its side.
+    // A second connection is reset by the service (SO_LINGER 0) after reading one byte.
+    try (java.net.ServerSocket service = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress())) {
+      Thread serviceThread = new Thread(() -> {
+        try (java.net.Socket first = service.accept()) {
+          long count = first.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+          first.getOutputStream().write(("got " + count + " bytes\n").getBytes());
+          first.shutdownOutput();
+          first.getInputStream().read(); // wait for the client's close
+          java.net.Socket second = service.accept();
+          second.getInputStream().read();
+          second.setSoLinger(true, 0);
+          second.close();
+        } catch (IOException e) {
+          // the test fails on its side
+        }
+      }, "half-close service");
+      serviceThread.setDaemon(true);
+      serviceThread.start();
+      ForwardProcess forward = forward(sshConfig, Integer.toString(service.getLocalPort()));
+      int local = Integer.parseInt(forward.await(Pattern.compile("^forwarding 127\\.0\\.0\\.1:(\\d+) -> "), WAIT).group(1));
+      forward.await(Pattern.compile("^tether forward: ready"), WAIT);
+
+      byte[] payload = random(2 * 1024 * 1024 + 5, 5);
+      try (java.net.Socket client = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), local)) {
+        client.setSoTimeout((int) WAIT.toMillis());
+        client.getOutputStream().write(payload);
+        client.shutdownOutput(); // the service sees end of stream only if the half-close crossed
+        String answer = new String(client.getInputStream().readAllBytes()); // ends only if the service's crossed back
+        assertEquals("got " + payload.length + " bytes\n", answer);
+      }
+      try (java.net.Socket client = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), local)) {
+        client.setSoTimeout((int) WAIT.toMillis());
+        client.getOutputStream().write('x');
+        assertThrows(java.net.SocketException.class, () -> client.getInputStream().read(),
+            "the service's reset reaches the client as a reset, not as a clean end of stream");
+      }
+    }
+  }
+
   private PortList listPorts() throws IOException {
     try (DaemonClient daemon = DaemonClient.connect(new DaemonPaths(tether.runtimeDir()), false, line -> { },
         Prompter.unavailable())) {
