@@ -320,6 +320,20 @@ abstract class PortForwardingSuite {
     }
   }
 
+  @Test
+  void badArgumentsAreUsageErrorsThatSayWhatToGive() {
+    TetherCli.Result nothing = tether.run("forward", HOST_ALIAS, "-F", sshConfig.toString());
+    assertEquals(2, nothing.exit(), nothing.toString());
+    assertTrue(nothing.stderr().contains("nothing to forward: give REMOTE_PORT[:LOCAL_PORT], -R REMOTE_PORT[:LOCAL_PORT] "
+        + "or --auto, or add LocalForward lines for " + HOST_ALIAS + " to " + sshConfig), nothing.stderr());
+    TetherCli.Result badReverse = tether.run("forward", HOST_ALIAS, "-F", sshConfig.toString(), "-R", "0");
+    assertEquals(2, badReverse.exit(), badReverse.toString());
+    assertTrue(badReverse.stderr().contains("bad -R '0'"), badReverse.stderr());
+    TetherCli.Result badPort = tether.run("forward", HOST_ALIAS, "-F", sshConfig.toString(), "70000");
+    assertEquals(2, badPort.exit(), badPort.toString());
+    assertTrue(badPort.stderr().contains("bad forward '70000'"), badPort.stderr());
+  }
+
   private PortList listPorts() throws IOException {
     try (DaemonClient daemon = DaemonClient.connect(new DaemonPaths(tether.runtimeDir()), false, line -> { },
         Prompter.unavailable())) {
