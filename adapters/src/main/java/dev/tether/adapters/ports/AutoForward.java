@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  * listeners) and this process's own (when the host is this machine) are left alone. A forwarded port
  * that stops listening on the host stops being forwarded. Each new forward keeps the host's port
  * number locally when it is free, else takes a free one.
+ *
+ * <p>Threading: polls run on one scheduler thread; {@code events} is called from it (and from the
+ * forwards' threads for refused connections). {@link #close} waits for a poll in progress.
  */
 public final class AutoForward implements AutoCloseable {
   private final Ports ports;

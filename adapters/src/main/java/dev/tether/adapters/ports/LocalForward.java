@@ -12,6 +12,10 @@ import java.util.function.Consumer;
  * A local listening socket whose every connection becomes one {@code tcp.connect} channel to the
  * host, spliced by {@link SocketSplice}. A refused channel (nothing listens there) closes that
  * connection with RST and reports the agent's reason to {@code problems}; the forward goes on.
+ *
+ * <p>Threading: one accept thread; each connection opens its channel on a thread of its own (an open
+ * waits for the host), then {@link SocketSplice} pumps it on two more. {@code problems} is called from
+ * those threads. {@link #close} may be called from any thread.
  */
 public final class LocalForward implements AutoCloseable {
   private final Ports ports;

@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  * {@code tcp.accepted} for that connection and splices the two; when the target refuses, it opens
  * the channel anyway and resets it at once, so the agent drops the waiting connection now rather
  * than after its claim timeout.
+ *
+ * <p>Threading: one thread reads the notifications; each connection is served on a thread of its own,
+ * then pumped by {@link SocketSplice}. {@code problems} is called from those threads.
  */
 public final class ReverseForward implements AutoCloseable {
   private final ChannelOpener opener;
