@@ -10,6 +10,14 @@ public final class ChannelKinds {
   public static final String FS_READ = "fs.read";
   /** Byte channel, accepted and closed at once: OPEN_OK metadata carries {"size","modifiedMillis"}. */
   public static final String FS_STAT = "fs.stat";
+  /** Byte channel: one TCP connection made on the host to {"host", "port"}. See docs/PORTS.md. */
+  public static final String TCP_CONNECT = "tcp.connect";
+  /** Message channel: a listener on the host announcing each connection ({@code tcp/accepted}). */
+  public static final String TCP_LISTEN = "tcp.listen";
+  /** Byte channel: claims one connection announced on a {@code tcp.listen} channel. */
+  public static final String TCP_ACCEPTED = "tcp.accepted";
+  /** Message channel: JSON-RPC {@code ports/list}, the host's listening sockets. */
+  public static final String PORTS = "ports";
 
   private ChannelKinds() {}
 }

@@ -5,6 +5,10 @@ import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.fs.FileReadHost;
 import dev.tether.adapters.lsp.remote.LanguageServerHost;
+import dev.tether.adapters.ports.remote.PortsHost;
+import dev.tether.adapters.ports.remote.ProcNet;
+import dev.tether.adapters.ports.remote.TcpConnectHost;
+import dev.tether.adapters.ports.remote.TcpListenHost;
 import dev.tether.mux.ChannelAcceptor;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.OpenRequest;
@@ -25,6 +29,9 @@ public final class Agent {
   private final SessionRegistry registry;
   private final LanguageServerHost languageServers;
   private final FileReadHost files = new FileReadHost();
+  private final TcpConnectHost tcpConnect = new TcpConnectHost();
+  private final TcpListenHost tcpListen = new TcpListenHost();
+  private final PortsHost ports = new PortsHost(ProcNet.system());
   private final SysHost sys;
   private final Map<String, ChannelAcceptor> services;
 
@@ -55,6 +62,10 @@ public final class Agent {
     services.put(ChannelKinds.LSP, languageServers::open);
     services.put(ChannelKinds.FS_READ, files::open);
     services.put(ChannelKinds.FS_STAT, files::stat);
+    services.put(ChannelKinds.TCP_CONNECT, tcpConnect::open);
+    services.put(ChannelKinds.TCP_LISTEN, tcpListen::listen);
+    services.put(ChannelKinds.TCP_ACCEPTED, tcpListen::accepted);
+    services.put(ChannelKinds.PORTS, ports::open);
     return services;
   }
 
