@@ -4,6 +4,10 @@ import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.fs.FileReadHost;
+import dev.tether.adapters.fs.remote.FileWriteHost;
+import dev.tether.adapters.fs.remote.FsHost;
+import dev.tether.adapters.fs.remote.SearchHost;
+import dev.tether.adapters.fs.remote.WatchHost;
 import dev.tether.adapters.lsp.remote.LanguageServerHost;
 import dev.tether.mux.ChannelAcceptor;
 import dev.tether.mux.ErrorCode;
@@ -25,6 +29,10 @@ public final class Agent {
   private final SessionRegistry registry;
   private final LanguageServerHost languageServers;
   private final FileReadHost files = new FileReadHost();
+  private final FsHost fs = new FsHost();
+  private final FileWriteHost fileWrites = new FileWriteHost();
+  private final WatchHost watches = new WatchHost();
+  private final SearchHost searches = new SearchHost();
   private final SysHost sys;
   private final Map<String, ChannelAcceptor> services;
 
@@ -55,6 +63,10 @@ public final class Agent {
     services.put(ChannelKinds.LSP, languageServers::open);
     services.put(ChannelKinds.FS_READ, files::open);
     services.put(ChannelKinds.FS_STAT, files::stat);
+    services.put(ChannelKinds.FS, fs::open);
+    services.put(ChannelKinds.FS_WRITE, fileWrites::open);
+    services.put(ChannelKinds.FS_WATCH, watches::open);
+    services.put(ChannelKinds.FS_SEARCH, searches::open);
     return services;
   }
 
