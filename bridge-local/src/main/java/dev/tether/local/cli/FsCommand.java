@@ -186,10 +186,10 @@ final class FsCommand {
     @ParentCommand
     FsCommand fs;
 
-    @Parameters(paramLabel = "REMOTE")
+    @Parameters(index = "0", paramLabel = "REMOTE")
     String remote;
 
-    @Parameters(paramLabel = "LOCAL", arity = "0..1")
+    @Parameters(index = "1", paramLabel = "LOCAL", arity = "0..1")
     String local;
 
     @Override

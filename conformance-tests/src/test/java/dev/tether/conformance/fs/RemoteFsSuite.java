@@ -154,7 +154,7 @@ abstract class RemoteFsSuite {
    * java (e.g. setpriv dropping capabilities).
    */
   String viaSsh(String prefix) {
-    String agent = prefix + " '" + Processes.java() + "' -XX:+UseSerialGC -Xmx256m -jar '" + TetherCli.AGENT_JAR + "' stdio";
+    String agent = "env LC_ALL=C.UTF-8 " + prefix + " '" + Processes.java() + "' -XX:+UseSerialGC -Xmx256m -jar '" + TetherCli.AGENT_JAR + "' stdio";
     return "exec ssh -F '" + sshConfig + "' " + HOST_ALIAS + " \"exec " + agent.replace("\"", "\\\"").replace("$", "\\$") + "\"";
   }
 
@@ -407,7 +407,7 @@ abstract class RemoteFsSuite {
     assertError(Kind.FileNotADirectory, file.toString(), () -> fs.readDir(file.toString()));
     assertError(Kind.FileIsADirectory, dir.toString(), () -> fs.readAllBytes(dir.toString()));
     assertError(Kind.FileIsADirectory, dir.toString(), () -> write(dir, "x", true, true));
-    assertError(Kind.FileNotFound, dir + "/no/such", () -> write(dir.resolve("no/such/file.txt"), "x", true, true));
+    assertError(Kind.FileNotFound, dir + "/no/such/file.txt", () -> write(dir.resolve("no/such/file.txt"), "x", true, true));
     assertError(Kind.FileExists, file.toString(), () -> fs.mkdir(file.toString()));
     assertError(Kind.FileIsADirectory, dir.resolve("full").toString(), () -> fs.delete(dir.resolve("full").toString(), false));
     assertError(Kind.FileNotFound, dir + "/missing", () -> fs.rename(dir + "/missing", dir + "/other", false));

@@ -103,8 +103,9 @@ public final class FileWriteHost {
     }
     Path dir = path.getParent();
     if (dir == null || !Files.isDirectory(dir)) {
-      throw new FileSystemError(dir != null && Files.exists(dir) ? Kind.FileNotADirectory : Kind.FileNotFound,
-          String.valueOf(dir), "the parent directory of " + target.named());
+      boolean notADirectory = dir != null && Files.exists(dir);
+      throw new FileSystemError(notADirectory ? Kind.FileNotADirectory : Kind.FileNotFound, target.named(),
+          (notADirectory ? "not a directory: " : "no directory ") + dir);
     }
     Path temp = dir.resolve("." + path.getFileName() + ".tether-" + HexFormat.of().formatHex(randomBytes()) + ".tmp");
     try {
