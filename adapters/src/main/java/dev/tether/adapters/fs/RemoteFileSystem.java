@@ -173,7 +173,11 @@ public final class RemoteFileSystem implements AutoCloseable {
     FileWriter out = openWrite(path, true, true);
     long total;
     try {
-      total = in.transferTo(out);
+      total = 0;
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) >= 0; total += n) {
+        out.write(buffer, 0, n);
+      }
     } catch (IOException | RuntimeException e) {
       out.abort();
       throw e;

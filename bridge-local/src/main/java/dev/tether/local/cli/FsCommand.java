@@ -67,6 +67,15 @@ final class FsCommand {
         StandardCharsets.UTF_8);
   }
 
+  /** Copies in 64 KiB pieces (transferTo's 8 KiB would mean four times the frames on the channel). */
+  static void copy(InputStream in, OutputStream out) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    int n;
+    while ((n = in.read(buffer)) >= 0) {
+      out.write(buffer, 0, n);
+    }
+  }
+
   @Command(name = "ls", description = "List a directory (names, directories with a trailing /); -l for details.")
   static final class Ls implements Callable<Integer> {
     @ParentCommand
@@ -140,7 +149,7 @@ final class FsCommand {
         OutputStream out = new FileOutputStream(FileDescriptor.out);
         for (String path : paths) {
           try (InputStream in = files.openRead(path)) {
-            in.transferTo(out);
+            copy(in, out);
           }
         }
         out.flush();
@@ -169,7 +178,7 @@ final class FsCommand {
         return fs.withFiles(files -> {
           RemoteFileSystem.FileWriter out = files.openWrite(remote, true, !noClobber);
           try {
-            in.transferTo(out);
+            copy(in, out);
           } catch (IOException | RuntimeException e) {
             out.abort();
             throw e;
@@ -198,7 +207,7 @@ final class FsCommand {
         return fs.withFiles(files -> {
           try (InputStream in = files.openRead(remote)) {
             OutputStream out = new FileOutputStream(FileDescriptor.out);
-            in.transferTo(out);
+            copy(in, out);
             out.flush();
           }
           return 0;
@@ -213,8 +222,8 @@ final class FsCommand {
       Path temp = Files.createTempFile(destination.getParent(), "." + destination.getFileName(), ".tether-tmp");
       try {
         fs.withFiles(files -> {
-          try (InputStream in = files.openRead(remote)) {
-            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+          try (InputStream in = files.openRead(remote); OutputStream out = Files.newOutputStream(temp)) {
+            copy(in, out);
           }
           return null;
         });

@@ -496,6 +496,22 @@ abstract class RemoteFsSuite {
         Path created = FsTrees.write(dir.resolve("d5/new.txt"), "new");
         changes.await(c -> c.contains(new FileChange(FileChange.Type.created, created.toString())), "created " + created);
       }
+
+      // Within the limit at start (root + 2 = 3 watches), over it when a directory appears later.
+      Path later = Files.createDirectories(remote.resolve("limited-later"));
+      Files.createDirectories(later.resolve("d0"));
+      Files.createDirectories(later.resolve("d1"));
+      FsWire.WatchRequest second = watchRequest(later);
+      second.pollIntervalMillis = 200;
+      try (Collector changes = new Collector(limited.watch(second))) {
+        assertEquals("inotify", changes.watch.mode(), "mode; warning: " + changes.watch.warning());
+        Files.createDirectories(later.resolve("d2"));
+        awaitCondition(() -> !changes.warnings().isEmpty(), "a warning once d2 exceeds the limit; changes: " + changes.all());
+        assertTrue(changes.warnings().get(0).contains("inotify limit") && changes.warnings().get(0).contains("polling"),
+            changes.warnings().toString());
+        Path created = FsTrees.write(later.resolve("d2/new.txt"), "new");
+        changes.await(c -> c.contains(new FileChange(FileChange.Type.created, created.toString())), "created " + created);
+      }
     }
   }
 
@@ -561,7 +577,7 @@ abstract class RemoteFsSuite {
   static final class Collector implements AutoCloseable {
     final RemoteFileSystem.Watch watch;
     private final List<FileChange> changes = new CopyOnWriteArrayList<>();
-    private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final Thread thread;
 
     Collector(RemoteFileSystem.Watch watch) {
@@ -572,7 +588,9 @@ abstract class RemoteFsSuite {
           while ((message = watch.next()) != null) {
             if (message.changes != null) {
               changes.addAll(message.changes);
-              batchSizes.add(message.changes.size());
+            }
+            if (message.warning != null) {
+              warnings.add(message.warning);
             }
           }
         } catch (IOException ended) {
@@ -581,6 +599,10 @@ abstract class RemoteFsSuite {
       }, "watch collector");
       thread.setDaemon(true);
       thread.start();
+    }
+
+    List<String> warnings() {
+      return List.copyOf(warnings);
     }
 
     List<FileChange> all() {
@@ -592,9 +614,13 @@ abstract class RemoteFsSuite {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       watch.close();
-      thread.join(10_000);
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
