@@ -74,7 +74,7 @@ public final class RemoteFileSystem implements AutoCloseable {
   }
 
   private synchronized FsService service() throws IOException {
-    if (service == null) {
+    if (service == null || requests.closeFuture().isDone()) { // first use, or the last channel ended
       requests = opener.open(ChannelKinds.FS, ChannelFlavour.MESSAGES, "");
       Launcher<FsService> launcher = new Launcher.Builder<FsService>()
           .setLocalService(new Object())

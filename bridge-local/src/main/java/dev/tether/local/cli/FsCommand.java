@@ -36,7 +36,7 @@ import picocli.CommandLine.ParentCommand;
  * files for scripts. Remote paths are absolute. Errors are one line, {@code tether: FileNotFound: /path},
  * exit status 1 (grep: 1 also when nothing matched, 2 on errors, as grep does).
  */
-@Command(name = "fs", description = "Files on DESTINATION for scripts: ls, stat, cat, put, get, rm, mkdir, mv, cp, realpath, watch, grep.",
+@Command(mixinStandardHelpOptions = true, name = "fs", description = "Files on DESTINATION for scripts: ls, stat, cat, put, get, rm, mkdir, mv, cp, realpath, watch, grep.",
     subcommands = {FsCommand.Ls.class, FsCommand.Stat.class, FsCommand.Cat.class, FsCommand.Put.class,
         FsCommand.Get.class, FsCommand.Rm.class, FsCommand.Mkdir.class, FsCommand.Mv.class, FsCommand.Cp.class,
         FsCommand.Realpath.class, FsCommand.Watch.class, FsCommand.Grep.class})
@@ -76,7 +76,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "ls", description = "List a directory (names, directories with a trailing /); -l for details.")
+  @Command(mixinStandardHelpOptions = true, name = "ls", description = "List a directory (names, directories with a trailing /); -l for details.")
   static final class Ls implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -109,7 +109,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "stat", description = "Type, size, mode and times of a path (links followed).")
+  @Command(mixinStandardHelpOptions = true, name = "stat", description = "Type, size, mode and times of a path (links followed).")
   static final class Stat implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -135,7 +135,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "cat", description = "Stream a file to stdout.")
+  @Command(mixinStandardHelpOptions = true, name = "cat", description = "Stream a file to stdout.")
   static final class Cat implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -158,7 +158,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "put", description = "Write stdin (or LOCAL) to REMOTE, atomically: REMOTE is the old file or the whole new one.")
+  @Command(mixinStandardHelpOptions = true, name = "put", description = "Write stdin (or LOCAL) to REMOTE, atomically: REMOTE is the old file or the whole new one.")
   static final class Put implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -190,7 +190,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "get", description = "Copy REMOTE to LOCAL (default: its name in the current directory; - for stdout).")
+  @Command(mixinStandardHelpOptions = true, name = "get", description = "Copy REMOTE to LOCAL (default: its name in the current directory; - for stdout).")
   static final class Get implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -235,7 +235,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "rm", description = "Delete files; directories with -r.")
+  @Command(mixinStandardHelpOptions = true, name = "rm", description = "Delete files; directories with -r.")
   static final class Rm implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -266,7 +266,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "mkdir", description = "Create directories and their missing parents (always like mkdir -p).")
+  @Command(mixinStandardHelpOptions = true, name = "mkdir", description = "Create directories and their missing parents (always like mkdir -p).")
   static final class Mkdir implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -288,7 +288,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "mv", description = "Rename FROM to TO; replaces an existing TO unless -n.")
+  @Command(mixinStandardHelpOptions = true, name = "mv", description = "Rename FROM to TO; replaces an existing TO unless -n.")
   static final class Mv implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -311,7 +311,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "cp", description = "Copy a file or a directory tree on the host; replaces an existing TO unless -n.")
+  @Command(mixinStandardHelpOptions = true, name = "cp", description = "Copy a file or a directory tree on the host; replaces an existing TO unless -n.")
   static final class Cp implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -334,7 +334,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "realpath", description = "The canonical path: links, . and .. resolved.")
+  @Command(mixinStandardHelpOptions = true, name = "realpath", description = "The canonical path: links, . and .. resolved.")
   static final class Realpath implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -353,7 +353,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "watch", description = "Print changes under PATH as they happen, one 'created|changed|deleted PATH' line each, until interrupted.")
+  @Command(mixinStandardHelpOptions = true, name = "watch", description = "Print changes under PATH as they happen, one 'created|changed|deleted PATH' line each, until interrupted.")
   static final class Watch implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
@@ -405,7 +405,7 @@ final class FsCommand {
     }
   }
 
-  @Command(name = "grep", description = "Search files under PATH for a regular expression (or -F text), .gitignore-aware; prints PATH:LINE:TEXT.")
+  @Command(mixinStandardHelpOptions = true, name = "grep", description = "Search files under PATH for a regular expression (or -F text), .gitignore-aware; prints PATH:LINE:TEXT.")
   static final class Grep implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;

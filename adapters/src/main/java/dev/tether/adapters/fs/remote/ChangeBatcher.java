@@ -11,9 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * Debounces changes into batches: the first change of a quiet period starts a timer of {@code
- * debounceMillis}; what arrives meanwhile joins the batch, the last change of a path winning (so a
- * file written in ten chunks is one {@code changed}, and one created then deleted within the period
- * is reported as deleted, which a client treats as "not there now").
+ * debounceMillis}; what arrives meanwhile joins the batch, changes of one path merged by {@link
+ * #merge} (so a file written in ten chunks is one {@code changed}).
  *
  * <p>Threading: {@link #add} from the watcher's thread; batches are delivered on the scheduler's thread.
  */
@@ -32,17 +31,34 @@ final class ChangeBatcher {
 
   void add(FileChange change) {
     synchronized (this) {
-      FileChange earlier = pending.remove(change.path);
-      if (earlier != null && earlier.type == FileChange.Type.created && change.type == FileChange.Type.changed) {
-        change = earlier; // still news of a creation
+      FileChange merged = merge(pending.remove(change.path), change);
+      if (merged != null) {
+        pending.put(merged.path, merged);
       }
-      pending.put(change.path, change);
       if (scheduled) {
         return;
       }
       scheduled = true;
     }
     scheduler.schedule(this::flush, debounceMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * What a client needs to know of two changes of one path within a batch, as VS Code's coalescer
+   * has it: created+changed is created, created+deleted is nothing, deleted+created is changed (an
+   * editor's atomic save), otherwise the later change.
+   */
+  static FileChange merge(FileChange earlier, FileChange later) {
+    if (earlier == null) {
+      return later;
+    }
+    if (earlier.type == FileChange.Type.created) {
+      return later.type == FileChange.Type.deleted ? null : earlier;
+    }
+    if (earlier.type == FileChange.Type.deleted && later.type == FileChange.Type.created) {
+      return new FileChange(FileChange.Type.changed, later.path);
+    }
+    return later;
   }
 
   private void flush() {
