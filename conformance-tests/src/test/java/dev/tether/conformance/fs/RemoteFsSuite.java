@@ -344,6 +344,13 @@ abstract class RemoteFsSuite {
     write(absent, "made", true, false);
     assertEquals("made", FsTrees.read(absent));
 
+    // Through a symbolic link: the target changes, the link stays a link.
+    Path link = Files.createSymbolicLink(dir.resolve("link.sh"), script);
+    write(link, "via the link", true, true);
+    assertTrue(Files.isSymbolicLink(link), "still a link");
+    assertEquals("via the link", FsTrees.read(script));
+    fs.writeFile(script.toString(), stream("#!/bin/sh\necho new\n"));
+
     // Abandoned midway: the old content stays and the temporary file goes.
     RemoteFileSystem.FileWriter abandoned = fs.openWrite(script.toString(), true, true);
     abandoned.write(new byte[1 << 20]);
@@ -459,6 +466,21 @@ abstract class RemoteFsSuite {
     try (Collector changes = new Collector(fs.watch(request))) {
       assertEquals("inotify", changes.watch.mode());
       exerciseWatch(dir, changes);
+    }
+  }
+
+  /** A watch on one file reports that file only, though inotify watches its whole directory. */
+  @Test
+  void watchingAFileReportsThatFileOnly() throws Exception {
+    Path dir = Files.createDirectories(remote.resolve("watched-file"));
+    Path file = FsTrees.write(dir.resolve(ODD_NAME), "one");
+    try (Collector changes = new Collector(fs.watch(watchRequest(file)))) {
+      FsTrees.write(dir.resolve("neighbour.txt"), "not watched");
+      Files.writeString(file, "one, two");
+      changes.await(c -> c.contains(new FileChange(FileChange.Type.changed, file.toString())), "changed " + file);
+      Files.delete(file);
+      changes.await(c -> c.contains(new FileChange(FileChange.Type.deleted, file.toString())), "deleted " + file);
+      assertEquals(Set.of(file.toString()), changes.all().stream().map(c -> c.path).collect(Collectors.toSet()));
     }
   }
 

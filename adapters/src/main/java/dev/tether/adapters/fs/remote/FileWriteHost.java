@@ -82,10 +82,25 @@ public final class FileWriteHost {
       throw new IllegalArgumentException("fs.write needs metadata {\"path\": \"/absolute/path\", \"create\": true, \"overwrite\": true}");
     }
     String named = meta.has("path") && !meta.get("path").isJsonNull() ? meta.get("path").getAsString() : null;
-    Path path = HostPaths.absolute(named);
+    Path path = throughLinks(HostPaths.absolute(named));
     boolean create = !meta.has("create") || meta.get("create").getAsBoolean();
     boolean overwrite = !meta.has("overwrite") || meta.get("overwrite").getAsBoolean();
     return new Target(path, named, create, overwrite);
+  }
+
+  /**
+   * A symbolic link is written through, as editors do: its target gets the new content and the link
+   * stays a link (renaming over the link itself would replace it with a plain file).
+   */
+  static Path throughLinks(Path path) throws FileSystemError {
+    if (!Files.isSymbolicLink(path)) {
+      return path;
+    }
+    try {
+      return path.toRealPath();
+    } catch (IOException dangling) {
+      return path; // nothing to write through to: the link is replaced, like any missing target's name
+    }
   }
 
   /** Checks the target can be written as asked and makes the temporary file beside it. */
