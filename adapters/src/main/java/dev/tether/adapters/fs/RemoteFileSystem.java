@@ -45,32 +45,32 @@ public final class RemoteFileSystem implements AutoCloseable {
   // ---- requests on the fs channel ------------------------------------------------------------
 
   public FileStat stat(String path) throws IOException {
-    return call(path, service().stat(new FsService.PathParams(path)));
+    return call(path, fs -> fs.stat(new FsService.PathParams(path)));
   }
 
   public List<DirEntry> readDir(String path) throws IOException {
-    return call(path, service().readDir(new FsService.PathParams(path)));
+    return call(path, fs -> fs.readDir(new FsService.PathParams(path)));
   }
 
   /** {@code mkdir -p}. */
   public void mkdir(String path) throws IOException {
-    call(path, service().mkdir(new FsService.PathParams(path)));
+    call(path, fs -> fs.mkdir(new FsService.PathParams(path)));
   }
 
   public void delete(String path, boolean recursive) throws IOException {
-    call(path, service().delete(new FsService.DeleteParams(path, recursive)));
+    call(path, fs -> fs.delete(new FsService.DeleteParams(path, recursive)));
   }
 
   public void rename(String from, String to, boolean overwrite) throws IOException {
-    call(from, service().rename(new FsService.TwoPathParams(from, to, overwrite)));
+    call(from, fs -> fs.rename(new FsService.TwoPathParams(from, to, overwrite)));
   }
 
   public void copy(String from, String to, boolean overwrite) throws IOException {
-    call(from, service().copy(new FsService.TwoPathParams(from, to, overwrite)));
+    call(from, fs -> fs.copy(new FsService.TwoPathParams(from, to, overwrite)));
   }
 
   public String realpath(String path) throws IOException {
-    return call(path, service().realpath(new FsService.PathParams(path)));
+    return call(path, fs -> fs.realpath(new FsService.PathParams(path)));
   }
 
   private synchronized FsService service() throws IOException {
@@ -89,8 +89,29 @@ public final class RemoteFileSystem implements AutoCloseable {
     return service;
   }
 
-  private static <T> T call(String path, CompletableFuture<T> pending) throws IOException {
+  /**
+   * Sends one request and waits for its answer, or for the channel's end: LSP4J leaves a request
+   * pending forever when its stream ends, so a lost agent must not mean a hung caller.
+   */
+  private <T> T call(String path, java.util.function.Function<FsService, CompletableFuture<T>> request)
+      throws IOException {
+    FsService fs;
+    Channel channel;
+    synchronized (this) {
+      fs = service();
+      channel = requests;
+    }
+    CompletableFuture<T> pending = request.apply(fs);
     try {
+      CompletableFuture.anyOf(pending, channel.closeFuture()).exceptionally(ended -> null).get();
+      if (!pending.isDone()) {
+        String reason = channel.closeFuture()
+            .handle((ok, e) -> e == null ? "the agent closed the fs channel" : "connection to the agent lost: "
+                + messageOf(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e))
+            .join();
+        pending.cancel(true);
+        throw new FileSystemError(Kind.Unavailable, path, reason);
+      }
       return pending.get();
     } catch (InterruptedException e) {
       pending.cancel(true);
@@ -99,6 +120,10 @@ public final class RemoteFileSystem implements AutoCloseable {
     } catch (ExecutionException e) {
       throw failure(e.getCause(), path);
     }
+  }
+
+  private static String messageOf(Throwable e) {
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   private static IOException failure(Throwable cause, String path) {

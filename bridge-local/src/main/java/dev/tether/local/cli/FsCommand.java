@@ -67,6 +67,23 @@ final class FsCommand {
         StandardCharsets.UTF_8);
   }
 
+  @FunctionalInterface
+  interface LocalCall<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs a local file operation; its failure reads like the remote ones, marked as local. */
+  static <T> T local(String path, LocalCall<T> call) throws IOException {
+    try {
+      return call.run();
+    } catch (FileSystemError e) {
+      throw e;
+    } catch (IOException e) {
+      FileSystemError typed = FileSystemError.of(e, path);
+      throw new FileSystemError(typed.kind(), path, "on this machine");
+    }
+  }
+
   /** Copies in 64 KiB pieces (transferTo's 8 KiB would mean four times the frames on the channel). */
   static void copy(InputStream in, OutputStream out) throws IOException {
     byte[] buffer = new byte[64 * 1024];
@@ -172,7 +189,7 @@ final class FsCommand {
     @Override
     public Integer call() throws Exception {
       String remote = args.get(args.size() - 1);
-      InputStream in = args.size() == 2 ? Files.newInputStream(Path.of(args.get(0)))
+      InputStream in = args.size() == 2 ? local(args.get(0), () -> Files.newInputStream(Path.of(args.get(0))))
           : new FileInputStream(FileDescriptor.in);
       try (in) {
         return fs.withFiles(files -> {
@@ -219,7 +236,8 @@ final class FsCommand {
       }
       Path destination = target.toAbsolutePath();
       // Local side atomic too: a failed transfer leaves no half file behind.
-      Path temp = Files.createTempFile(destination.getParent(), "." + destination.getFileName(), ".tether-tmp");
+      Path temp = local(destination.getParent().toString(),
+          () -> Files.createTempFile(destination.getParent(), "." + destination.getFileName(), ".tether-tmp"));
       try {
         fs.withFiles(files -> {
           try (InputStream in = files.openRead(remote); OutputStream out = Files.newOutputStream(temp)) {

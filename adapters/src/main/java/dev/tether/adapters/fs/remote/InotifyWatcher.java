@@ -151,6 +151,9 @@ final class InotifyWatcher implements WatchHost.Watcher {
         }
         if (!key.reset()) {
           directories.remove(key);
+          if (root.equals(dir)) {
+            sink.accept(new FileChange(FileChange.Type.deleted, root.toString())); // the root itself went
+          }
         }
       }
     } catch (ClosedWatchServiceException | InterruptedException stopped) {

@@ -33,6 +33,7 @@ public final class SearchHost {
   private static final int BATCH = 100;
   private static final int MAX_TEXT = 1000;
   private static final int BINARY_PROBE = 8192;
+  private static final int MAX_LINE = 64 * 1024;
 
   public void open(OpenRequest request) throws IOException {
     FsWire.SearchRequest search;
@@ -190,7 +191,7 @@ public final class SearchHost {
         BufferedReader reader = new BufferedReader(new InputStreamReader(whole, StandardCharsets.UTF_8));
         String line;
         int number = 0;
-        while ((line = reader.readLine()) != null && !stopped()) {
+        while ((line = readLine(reader)) != null && !stopped()) {
           number++;
           Matcher m = pattern.matcher(line);
           if (m.find()) {
@@ -202,6 +203,29 @@ public final class SearchHost {
       } catch (IOException unreadable) {
         // an unreadable file is skipped, like grep -r -s
       }
+    }
+
+    /**
+     * The next line, cut at {@link #MAX_LINE} characters (the rest is skipped): a 300 MB minified
+     * file on one line must not take the agent's whole heap.
+     */
+    private static String readLine(BufferedReader reader) throws IOException {
+      StringBuilder line = new StringBuilder();
+      int c;
+      while ((c = reader.read()) >= 0) {
+        if (c == '\n') {
+          return stripCr(line);
+        }
+        if (line.length() < MAX_LINE) {
+          line.append((char) c);
+        }
+      }
+      return c < 0 && line.length() == 0 ? null : stripCr(line);
+    }
+
+    private static String stripCr(StringBuilder line) {
+      int end = line.length();
+      return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
     }
 
     private void add(Path file, int line, int column, String text) throws IOException {
