@@ -327,13 +327,17 @@ public final class RemoteFileSystem implements AutoCloseable {
     private List<SearchMatch> batch = List.of();
     private int at;
     private FsWire.SearchSummary summary;
+    private volatile boolean cancelled;
 
     Search(Channel channel, String path) {
       this.channel = channel;
       this.path = path;
     }
 
-    /** The next match, or null at the end (then {@link #summary()} is set). */
+    /**
+     * The next match, or null at the end: then {@link #summary()} is set, unless the search was
+     * {@link #cancel cancelled} first.
+     */
     public SearchMatch next() throws IOException {
       while (at == batch.size()) {
         if (summary != null) {
@@ -341,6 +345,9 @@ public final class RemoteFileSystem implements AutoCloseable {
         }
         FsWire.SearchMessage message = read();
         if (message == null) {
+          if (cancelled) {
+            return null;
+          }
           throw new FileSystemError(Kind.Unavailable, path, "the search ended without its summary");
         }
         summary = message.done;
@@ -364,9 +371,19 @@ public final class RemoteFileSystem implements AutoCloseable {
       return summary;
     }
 
-    /** Cancels the search on the host if it is still running. */
+    /**
+     * Asks the host to stop; {@link #next()} then yields what was already sent and null once the host
+     * has stopped (without a summary if it stopped early).
+     */
+    public void cancel() throws IOException {
+      cancelled = true;
+      channel.halfClose();
+    }
+
+    /** Cancels the search on the host if it is still running, and discards what is in flight. */
     @Override
     public void close() {
+      cancelled = true;
       channel.close();
     }
   }

@@ -66,6 +66,7 @@ public final class SearchHost {
     Workers.shared().execute(walk::watchForCancel);
     try {
       walk.run();
+      channel.close(); // finished or cancelled: our side ends either way
     } catch (IOException e) {
       if (!walk.cancelled) {
         channel.reset(ErrorCode.SERVICE_ERROR, FileSystemError.of(e, search.path).reason());
@@ -128,7 +129,6 @@ public final class SearchHost {
       FsWire.SearchMessage done = new FsWire.SearchMessage();
       done.done = summary;
       send(done);
-      channel.close();
     }
 
     private static void addIgnore(List<GitIgnore> ignores, GitIgnore ignore) {
