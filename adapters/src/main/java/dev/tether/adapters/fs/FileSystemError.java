@@ -45,7 +45,12 @@ public final class FileSystemError extends IOException {
   private final String path;
 
   public FileSystemError(Kind kind, String path, String detail) {
-    super(kind + ": " + path + (detail == null || detail.isBlank() ? "" : " (" + detail + ")"));
+    this(kind + ": " + path + (detail == null || detail.isBlank() ? "" : " (" + detail + ")"), kind, path);
+  }
+
+  /** With the peer's text as it came: it already reads {@code "Kind: path (detail)"}. */
+  private FileSystemError(String message, Kind kind, String path) {
+    super(message);
     this.kind = kind;
     this.path = path;
   }
@@ -77,13 +82,7 @@ public final class FileSystemError extends IOException {
     if (kind == null) {
       return new FileSystemError(Kind.Unavailable, path, reason);
     }
-    return new FileSystemError(kind, path, null, reason);
-  }
-
-  private FileSystemError(Kind kind, String path, Void marker, String message) {
-    super(message);
-    this.kind = kind;
-    this.path = path;
+    return new FileSystemError(reason, kind, path);
   }
 
   /** Maps Java's exceptions onto the kinds; {@code path} names what the caller asked about. */
