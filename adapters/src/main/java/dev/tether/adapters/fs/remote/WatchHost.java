@@ -54,22 +54,22 @@ public final class WatchHost {
       thread.setDaemon(true);
       return thread;
     });
-    Session session = new Session(watch, root, scheduler);
+    ActiveWatch active = new ActiveWatch(watch, root, scheduler);
     try {
-      session.start();
-      session.channel = request.accept(FsWire.GSON.toJson(session.started));
-      session.run();
-      session.awaitCancel();
+      active.start();
+      active.channel = request.accept(FsWire.GSON.toJson(active.started));
+      active.run();
+      active.awaitCancel();
     } catch (IOException | RuntimeException e) {
       String reason = FileSystemError.of(e instanceof IOException io ? io : new IOException(e.toString()), watch.path)
           .reason();
-      if (session.channel == null) {
+      if (active.channel == null) {
         request.reject(ErrorCode.SERVICE_ERROR, reason);
       } else {
-        session.channel.reset(ErrorCode.SERVICE_ERROR, reason);
+        active.channel.reset(ErrorCode.SERVICE_ERROR, reason);
       }
     } finally {
-      session.stop();
+      active.stop();
       scheduler.shutdownNow();
     }
   }
@@ -82,8 +82,8 @@ public final class WatchHost {
     void close();
   }
 
-  /** One watch: its watcher (which may change to a poller midway), its batcher, its channel. */
-  private static final class Session {
+  /** One running watch: its watcher (which may change to a poller midway), its batcher, its channel. */
+  private static final class ActiveWatch {
     final FsWire.WatchRequest request;
     final Path root;
     final Globs excludes;
@@ -94,7 +94,7 @@ public final class WatchHost {
     private Watcher watcher;
     private volatile boolean stopped;
 
-    Session(FsWire.WatchRequest request, Path root, ScheduledExecutorService scheduler) {
+    ActiveWatch(FsWire.WatchRequest request, Path root, ScheduledExecutorService scheduler) {
       this.request = request;
       this.root = root;
       this.excludes = new Globs(request.excludes);
