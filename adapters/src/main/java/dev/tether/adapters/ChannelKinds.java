@@ -19,5 +19,14 @@ public final class ChannelKinds {
   /** Message channel: JSON-RPC {@code ports/list}, the host's listening sockets. */
   public static final String PORTS = "ports";
 
+  /** Message channel: JSON-RPC {@code fs/*} requests (stat, readDir, mkdir, delete, rename, copy, realpath). */
+  public static final String FS = "fs";
+  /** Byte channel: a file's new content; replaced atomically when the client half-closes. */
+  public static final String FS_WRITE = "fs.write";
+  /** Message channel: batches of file changes under a path until closed. */
+  public static final String FS_WATCH = "fs.watch";
+  /** Message channel: text search results, streamed; closing cancels. */
+  public static final String FS_SEARCH = "fs.search";
+
   private ChannelKinds() {}
 }

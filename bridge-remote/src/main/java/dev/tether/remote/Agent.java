@@ -4,6 +4,10 @@ import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.fs.FileReadHost;
+import dev.tether.adapters.fs.remote.FileWriteHost;
+import dev.tether.adapters.fs.remote.FsHost;
+import dev.tether.adapters.fs.remote.SearchHost;
+import dev.tether.adapters.fs.remote.WatchHost;
 import dev.tether.adapters.lsp.remote.LanguageServerHost;
 import dev.tether.adapters.ports.remote.PortsHost;
 import dev.tether.adapters.ports.remote.ProcNet;
@@ -32,6 +36,10 @@ public final class Agent {
   private final TcpConnectHost tcpConnect = new TcpConnectHost();
   private final TcpListenHost tcpListen = new TcpListenHost();
   private final PortsHost ports = new PortsHost(ProcNet.system());
+  private final FsHost fs = new FsHost();
+  private final FileWriteHost fileWrites = new FileWriteHost();
+  private final WatchHost watches = new WatchHost();
+  private final SearchHost searches = new SearchHost();
   private final SysHost sys;
   private final Map<String, ChannelAcceptor> services;
 
@@ -66,6 +74,10 @@ public final class Agent {
     services.put(ChannelKinds.TCP_LISTEN, tcpListen::listen);
     services.put(ChannelKinds.TCP_ACCEPTED, tcpListen::accepted);
     services.put(ChannelKinds.PORTS, ports::open);
+    services.put(ChannelKinds.FS, fs::open);
+    services.put(ChannelKinds.FS_WRITE, fileWrites::open);
+    services.put(ChannelKinds.FS_WATCH, watches::open);
+    services.put(ChannelKinds.FS_SEARCH, searches::open);
     return services;
   }
 

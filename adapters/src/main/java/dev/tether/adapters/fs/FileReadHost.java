@@ -52,7 +52,7 @@ public final class FileReadHost {
       return null;
     }
     if (!path.isAbsolute()) {
-      request.reject(ErrorCode.SERVICE_ERROR, "FileNotFound: " + path + " is not an absolute path");
+      request.reject(ErrorCode.SERVICE_ERROR, "FileNotFound: " + path + " (not an absolute path)");
       return null;
     }
     return path;

@@ -44,8 +44,18 @@ public final class Bootstrap {
       install();
     }
     // The relay hands the session to the per-user agent daemon, which outlives this connection and
-    // is started with the relay's JVM flags.
-    return ssh.exec("exec java " + AGENT_JVM + " -jar " + jarPath() + " stdio --daemon");
+    // is started with the relay's JVM flags and environment.
+    return ssh.exec(agentCommand(jarPath()));
+  }
+
+  /**
+   * Java decodes file names with the locale's charset, and sshd often passes no locale at all: then
+   * every non-ASCII file name is unmappable for the agent. Without a UTF-8 locale, the agent (and what
+   * it starts) gets C.UTF-8; a UTF-8 locale the host already has is left alone.
+   */
+  static String agentCommand(String jarPath) {
+    return "exec sh -c 'case \"${LC_ALL:-${LC_CTYPE:-$LANG}}\" in *[Uu][Tt][Ff]-8*|*[Uu][Tt][Ff]8*) ;; "
+        + "*) LC_ALL=C.UTF-8; export LC_ALL ;; esac; exec java " + AGENT_JVM + " -jar " + jarPath + " stdio --daemon'";
   }
 
   private String jarPath() {
