@@ -1,0 +1,34 @@
+package dev.tether.bench.lsp;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** What one run measured, by path name. */
+final class LspResults {
+  static final String DIRECT = "direct stdio";
+  static final String SSH = "ssh host server";
+  static final String TETHER = "tether lsp";
+  static final String COLD = "tether lsp, cold (no daemon)";
+  static final String WARM = "tether lsp, warm (daemon holds the session)";
+  static final String SSH_TRUE = "ssh host true (connection set-up alone)";
+  static final String CLI_VERSION = "tether --version (CLI JVM start alone)";
+  static final String CLI_STATUS = "tether status (CLI start + one daemon request)";
+
+  final Map<String, Samples> roundTrips = new LinkedHashMap<>();
+  final Map<String, Samples> starts = new LinkedHashMap<>();
+  OptionalLong cliRssKib = OptionalLong.empty();
+  OptionalLong daemonBusyRssKib = OptionalLong.empty();
+  OptionalLong agentBusyRssKib = OptionalLong.empty();
+  OptionalLong daemonIdleRssKib = OptionalLong.empty();
+  OptionalLong agentIdleRssKib = OptionalLong.empty();
+  int agentCount;
+
+  void addRoundTrip(String path, long nanos) {
+    roundTrips.computeIfAbsent(path, k -> new Samples()).add(nanos);
+  }
+
+  void addStart(String path, long nanos) {
+    starts.computeIfAbsent(path, k -> new Samples()).add(nanos);
+  }
+}
