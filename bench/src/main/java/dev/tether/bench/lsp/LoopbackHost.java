@@ -84,13 +84,33 @@ final class LoopbackHost implements AutoCloseable {
     return builder(command, "ssh-true");
   }
 
-  /** {@code tether lsp HOST -- server}, the CLI with {@code cliFlags}. */
+  /** {@code tether lsp HOST -- server} over the sshd, the CLI with {@code cliFlags}. */
   ProcessBuilder tetherLsp(List<String> cliFlags) {
     List<String> args = new ArrayList<>(List.of("lsp", "-F", sshConfig.toString(), "-p", Integer.toString(sshd.port()),
         "-i", sshd.clientKey().toString(), "-o", "UserKnownHostsFile=" + knownHosts,
         "-o", "StrictHostKeyChecking=yes", sshd.user() + "@127.0.0.1", "--"));
     args.addAll(pingServer());
     return builder(tether(cliFlags, args), "tether-lsp");
+  }
+
+  /**
+   * {@code tether lsp local -- server}: the same bridge with the agent as the daemon's child, no SSH;
+   * the difference to {@link #tetherLsp} is what SSH costs.
+   */
+  ProcessBuilder tetherLspLocal(List<String> cliFlags) {
+    List<String> args = new ArrayList<>(List.of("lsp", "local", "--"));
+    args.addAll(pingServer());
+    return builder(tether(cliFlags, args), "tether-lsp-local");
+  }
+
+  /** TCP connections sshd has accepted so far. */
+  int sshConnections() {
+    return sshd.acceptedConnections();
+  }
+
+  /** A file in the run's temp directory (deleted at the end). */
+  Path tempFile(String name) {
+    return dir.resolve(name);
   }
 
   /** Any other tether command ({@code --version}, {@code status}, {@code daemon stop}). */
@@ -141,7 +161,16 @@ final class LoopbackHost implements AutoCloseable {
 
   /** The agents ({@code tether-remote.jar stdio}) sshd is running. */
   List<ProcessHandle> agents() {
-    return ProcessHandle.of(sshd.pid()).stream().flatMap(ProcessHandle::descendants)
+    return agentsUnder(ProcessHandle.of(sshd.pid()));
+  }
+
+  /** The agent the daemon runs as its child for {@code local}. */
+  List<ProcessHandle> localAgents() {
+    return agentsUnder(daemon());
+  }
+
+  private static List<ProcessHandle> agentsUnder(Optional<ProcessHandle> root) {
+    return root.stream().flatMap(ProcessHandle::descendants)
         .filter(p -> ProcessTable.commandLine(p).matches(".*tether-remote\\.jar stdio\\b.*")).toList();
   }
 
@@ -151,7 +180,8 @@ final class LoopbackHost implements AutoCloseable {
    */
   void stopDaemon() throws IOException, InterruptedException {
     Optional<ProcessHandle> daemon = daemon().filter(ProcessHandle::isAlive);
-    List<ProcessHandle> agents = agents();
+    List<ProcessHandle> agents = new ArrayList<>(agents());
+    agents.addAll(localAgents());
     if (daemon.isPresent()) {
       run(tetherCommand(LAUNCHER_FLAGS, "daemon", "stop"));
       if (!ProcessTable.awaitExit(daemon.get(), 15_000)) {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +29,7 @@ public final class LspBench {
 
   private final LoopbackHost host;
   private final LspBenchOptions options;
+  private List<String> archiveFlags;
   private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "watchdog");
     t.setDaemon(true);
@@ -85,7 +85,10 @@ public final class LspBench {
     return results;
   }
 
-  /** One repetition of every start figure; cold first, so the warm one finds the daemon it left. */
+  /**
+   * One repetition of every start figure; cold first, so the warm ones find the daemon it left. The
+   * untimed first round also records the CLI's class-data archive (AppCDS) from a warm {@code tether lsp}.
+   */
   private void startRound(LspResults results, boolean record) throws Exception {
     Map<String, Long> round = new LinkedHashMap<>();
     host.stopDaemon();
@@ -93,14 +96,46 @@ public final class LspBench {
     if (host.daemon().isEmpty() || host.agents().isEmpty()) {
       throw new IllegalStateException("after a cold start the daemon or its agent is not running: the warm figure would be cold");
     }
+    int connections = host.sshConnections();
     round.put(LspResults.WARM, startToInitialize(() -> host.tetherLsp(LoopbackHost.LAUNCHER_FLAGS), "tether lsp (warm)"));
+    if (!record) {
+      recordArchive();
+    }
+    if (archiveFlags != null) {
+      round.put(LspResults.WARM_CDS, startToInitialize(() -> host.tetherLsp(archiveFlags), "tether lsp (warm, AppCDS)"));
+    }
+    if (record) {
+      results.warmSshConnections += host.sshConnections() - connections;
+    }
+    startToInitialize(() -> host.tetherLspLocal(LoopbackHost.LAUNCHER_FLAGS), "tether lsp local (starting its agent)");
+    round.put(LspResults.LOCAL_WARM, startToInitialize(() -> host.tetherLspLocal(LoopbackHost.LAUNCHER_FLAGS), "tether lsp local"));
     round.put(LspResults.SSH, startToInitialize(host::openSsh, "ssh host server"));
     round.put(LspResults.DIRECT, startToInitialize(host::direct, "direct"));
     round.put(LspResults.SSH_TRUE, runToExit(host::openSshTrue));
     round.put(LspResults.CLI_VERSION, runToExit(() -> host.tetherCommand(LoopbackHost.LAUNCHER_FLAGS, "--version")));
+    if (archiveFlags != null) {
+      round.put(LspResults.CLI_VERSION_CDS, runToExit(() -> host.tetherCommand(archiveFlags, "--version")));
+    }
     round.put(LspResults.CLI_STATUS, runToExit(() -> host.tetherCommand(LoopbackHost.LAUNCHER_FLAGS, "status")));
     if (record) {
       round.forEach(results::addStart);
+    }
+  }
+
+  /**
+   * A warm {@code tether lsp} run with {@code -XX:ArchiveClassesAtExit}: the JVM writes the classes
+   * it loaded to an archive when it exits; later CLI runs map them instead of loading and verifying.
+   */
+  private void recordArchive() throws Exception {
+    Path archive = host.tempFile("tether-cli.jsa");
+    List<String> recording = new ArrayList<>(LoopbackHost.LAUNCHER_FLAGS);
+    recording.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable", "-Xlog:all=warning:stderr"));
+    startToInitialize(() -> host.tetherLsp(recording), "tether lsp (recording the AppCDS archive)");
+    if (Files.size(archive) > 0) {
+      archiveFlags = new ArrayList<>(LoopbackHost.LAUNCHER_FLAGS);
+      archiveFlags.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-Xlog:all=warning:stderr"));
+    } else {
+      progress("the CLI wrote no AppCDS archive; its rows are left out");
     }
   }
 
@@ -151,6 +186,7 @@ public final class LspBench {
       pipes.add(new LspPipe(LspResults.DIRECT, host.processes.start(host.direct())));
       pipes.add(new LspPipe(LspResults.SSH, host.processes.start(host.openSsh())));
       pipes.add(new LspPipe(LspResults.TETHER, host.processes.start(host.tetherLsp(LoopbackHost.LAUNCHER_FLAGS))));
+      pipes.add(new LspPipe(LspResults.TETHER_LOCAL, host.processes.start(host.tetherLspLocal(LoopbackHost.LAUNCHER_FLAGS))));
       for (LspPipe pipe : pipes) {
         ScheduledFuture<?> guard = guard(pipe.process(), pipe.name());
         pipe.initialize();

@@ -34,7 +34,7 @@ final class LspReport {
         .append(o.rounds()).append(" rounds:\n\n");
     out.append("| path | p50 (µs) | p99 (µs) | max (µs) | p50 ÷ OpenSSH | p99 ÷ OpenSSH | p50 ÷ direct | p99 ÷ direct |\n");
     out.append("|---|---|---|---|---|---|---|---|\n");
-    for (String path : List.of(LspResults.DIRECT, LspResults.SSH, LspResults.TETHER)) {
+    for (String path : r.roundTrips.keySet()) {
       Samples s = r.roundTrips.get(path);
       out.append("| ").append(path).append(" | ").append(micros(s.percentile(50))).append(" | ")
           .append(micros(s.percentile(99))).append(" | ").append(micros(s.max())).append(" | ")
@@ -55,6 +55,8 @@ final class LspReport {
           .append(" | ").append(ratio(s.median(), fresh.median())).append(" |\n");
     }
 
+    out.append("\nSSH connections opened during the warm starts: ").append(r.warmSshConnections)
+        .append(" (0: each reused the daemon's session).\n");
     out.append("\nResident memory (VmRSS from /proc/PID/status):\n\n| process | RSS |\n|---|---|\n");
     out.append("| daemon, idle (one session, no server, after ").append(o.idleSeconds()).append(" s) | ")
         .append(mib(r.daemonIdleRssKib)).append(" |\n");
