@@ -25,6 +25,7 @@ final class LoopbackHost implements AutoCloseable {
   final String javaCommand = ProcessHandle.current().info().command().orElse("java");
   final ProcessTable processes = new ProcessTable();
   private final Path classes;
+  private final Path launcher;
   private final Path cliJar;
   private final Path agentJar;
   private final Path dir;
@@ -37,6 +38,7 @@ final class LoopbackHost implements AutoCloseable {
 
   LoopbackHost(Path root) throws IOException {
     classes = root.resolve("bench/target/classes");
+    launcher = root.resolve("tether");
     cliJar = root.resolve("bridge-local/target/tether.jar");
     agentJar = root.resolve("bridge-remote/target/tether-remote.jar");
     for (Path p : List.of(classes.resolve("dev/tether/bench/lsp/PingServer.class"), cliJar, agentJar)) {
@@ -103,6 +105,14 @@ final class LoopbackHost implements AutoCloseable {
     return builder(tether(cliFlags, args), "tether-lsp-local");
   }
 
+  /** The processes a round trip may wake outside the benchmark's own children: sshd's tree and the daemon's. */
+  List<ProcessHandle> serverSide() {
+    List<ProcessHandle> roots = new ArrayList<>();
+    ProcessHandle.of(sshd.pid()).ifPresent(roots::add);
+    daemon().ifPresent(roots::add);
+    return roots;
+  }
+
   /** TCP connections sshd has accepted so far. */
   int sshConnections() {
     return sshd.acceptedConnections();
@@ -111,6 +121,35 @@ final class LoopbackHost implements AutoCloseable {
   /** A file in the run's temp directory (deleted at the end). */
   Path tempFile(String name) {
     return dir.resolve(name);
+  }
+
+  /**
+   * {@code ./tether lsp HOST -- server}: through the checkout's launcher, as users run it (its JVM flags
+   * and class-data archive, and the shell and up-to-date check before the JVM).
+   */
+  ProcessBuilder launcherLsp() {
+    List<String> command = new ArrayList<>(tetherLsp(List.of()).command());
+    int jar = command.indexOf("-jar");
+    List<String> args = new ArrayList<>(List.of(launcher.toString()));
+    args.addAll(command.subList(jar + 2, command.size()));
+    return builder(args, "launcher-lsp");
+  }
+
+  /** {@code ./tether ARGS}. */
+  ProcessBuilder launcherCommand(String... args) {
+    List<String> command = new ArrayList<>(List.of(launcher.toString()));
+    command.addAll(List.of(args));
+    return builder(command, "launcher").redirectOutput(logs.resolve("out-" + serial + ".txt").toFile());
+  }
+
+  /** The launcher's class-data archive, if it made one. */
+  boolean launcherArchiveExists() {
+    Path archive = cliJar.resolveSibling("tether-cli.jsa");
+    try {
+      return Files.size(archive) > 0 && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(cliJar)) >= 0;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Any other tether command ({@code --version}, {@code status}, {@code daemon stop}). */

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,7 +29,6 @@ public final class LspBench {
 
   private final LoopbackHost host;
   private final LspBenchOptions options;
-  private List<String> archiveFlags;
   private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "watchdog");
     t.setDaemon(true);
@@ -79,6 +78,8 @@ public final class LspBench {
       progress("start times: repetition " + rep + " of " + options.starts());
       startRound(results, true);
     }
+    results.memory.put("daemon, after the start-ups only (no server open)", daemonRss());
+    results.memory.put("agent, after the start-ups only (same moment)", agentRss());
     roundTrips(results);
     idleMemory(results);
     host.stopDaemon();
@@ -86,8 +87,8 @@ public final class LspBench {
   }
 
   /**
-   * One repetition of every start figure; cold first, so the warm ones find the daemon it left. The
-   * untimed first round also records the CLI's class-data archive (AppCDS) from a warm {@code tether lsp}.
+   * One repetition of every start figure; cold first, so the warm ones find the daemon it left. In the
+   * untimed first round the {@code ./tether} launcher makes its class-data archive (AppCDS).
    */
   private void startRound(LspResults results, boolean record) throws Exception {
     Map<String, Long> round = new LinkedHashMap<>();
@@ -99,43 +100,21 @@ public final class LspBench {
     int connections = host.sshConnections();
     round.put(LspResults.WARM, startToInitialize(() -> host.tetherLsp(LoopbackHost.LAUNCHER_FLAGS), "tether lsp (warm)"));
     if (!record) {
-      recordArchive();
+      host.run(host.launcherCommand("--version")); // the launcher makes its class-data archive now
+      results.launcherArchive = host.launcherArchiveExists();
     }
-    if (archiveFlags != null) {
-      round.put(LspResults.WARM_CDS, startToInitialize(() -> host.tetherLsp(archiveFlags), "tether lsp (warm, AppCDS)"));
-    }
+    round.put(LspResults.WARM_LAUNCHER, startToInitialize(host::launcherLsp, "./tether lsp (warm)"));
     if (record) {
       results.warmSshConnections += host.sshConnections() - connections;
     }
-    startToInitialize(() -> host.tetherLspLocal(LoopbackHost.LAUNCHER_FLAGS), "tether lsp local (starting its agent)");
-    round.put(LspResults.LOCAL_WARM, startToInitialize(() -> host.tetherLspLocal(LoopbackHost.LAUNCHER_FLAGS), "tether lsp local"));
     round.put(LspResults.SSH, startToInitialize(host::openSsh, "ssh host server"));
     round.put(LspResults.DIRECT, startToInitialize(host::direct, "direct"));
     round.put(LspResults.SSH_TRUE, runToExit(host::openSshTrue));
     round.put(LspResults.CLI_VERSION, runToExit(() -> host.tetherCommand(LoopbackHost.LAUNCHER_FLAGS, "--version")));
-    if (archiveFlags != null) {
-      round.put(LspResults.CLI_VERSION_CDS, runToExit(() -> host.tetherCommand(archiveFlags, "--version")));
-    }
+    round.put(LspResults.LAUNCHER_VERSION, runToExit(() -> host.launcherCommand("--version")));
     round.put(LspResults.CLI_STATUS, runToExit(() -> host.tetherCommand(LoopbackHost.LAUNCHER_FLAGS, "status")));
     if (record) {
       round.forEach(results::addStart);
-    }
-  }
-
-  /**
-   * A warm {@code tether lsp} run with {@code -XX:ArchiveClassesAtExit}: the JVM writes the classes
-   * it loaded to an archive when it exits; later CLI runs map them instead of loading and verifying.
-   */
-  private void recordArchive() throws Exception {
-    Path archive = host.tempFile("tether-cli.jsa");
-    List<String> recording = new ArrayList<>(LoopbackHost.LAUNCHER_FLAGS);
-    recording.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable", "-Xlog:all=warning:stderr"));
-    startToInitialize(() -> host.tetherLsp(recording), "tether lsp (recording the AppCDS archive)");
-    if (Files.size(archive) > 0) {
-      archiveFlags = new ArrayList<>(LoopbackHost.LAUNCHER_FLAGS);
-      archiveFlags.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-Xlog:all=warning:stderr"));
-    } else {
-      progress("the CLI wrote no AppCDS archive; its rows are left out");
     }
   }
 
@@ -202,16 +181,20 @@ public final class LspBench {
         for (int k = 0; k < pipes.size(); k++) {
           LspPipe pipe = pipes.get((round + k) % pipes.size());
           ScheduledFuture<?> guard = guard(pipe.process(), pipe.name());
+          List<ProcessHandle> involved = new ArrayList<>(host.serverSide());
+          pipes.forEach(p -> involved.add(p.process().toHandle()));
+          ProcessTable.Activity before = ProcessTable.activity(involved);
           for (int i = 0; i < block; i++) {
             results.addRoundTrip(pipe.name(), pipe.ping());
           }
+          results.addActivity(pipe.name(), ProcessTable.activity(involved).minus(before), block);
           guard.cancel(false);
         }
       }
-      LspPipe tether = pipes.get(2);
-      results.cliRssKib = ProcessTable.rssKib(tether.process().pid());
-      host.daemon().ifPresent(d -> results.daemonBusyRssKib = ProcessTable.rssKib(d.pid()));
-      host.agents().stream().findFirst().ifPresent(a -> results.agentBusyRssKib = ProcessTable.rssKib(a.pid()));
+      results.memory.put("`tether lsp` CLI process, right after the round trips",
+          ProcessTable.rss(pipes.get(2).process().pid()));
+      results.memory.put("daemon, right after the round trips (two servers open)", daemonRss());
+      results.memory.put("agent, right after the round trips (one server open)", agentRss());
       for (LspPipe pipe : pipes) {
         pipe.shutdown(EXIT_WAIT);
       }
@@ -224,10 +207,20 @@ public final class LspBench {
   private void idleMemory(LspResults results) throws InterruptedException {
     progress("idle memory: waiting " + options.idleSeconds() + " s with the session open and no server");
     Thread.sleep(options.idleSeconds() * 1000L);
-    results.daemonIdleRssKib = host.daemon().map(d -> ProcessTable.rssKib(d.pid())).orElse(OptionalLong.empty());
+    results.daemonIdle = daemonRss();
+    results.agentIdle = agentRss();
+    results.memory.put("daemon, idle after the round trips (" + options.idleSeconds() + " s, no server open)", results.daemonIdle);
+    results.memory.put("agent, idle after the round trips (same moment)", results.agentIdle);
+  }
+
+  private Optional<ProcessTable.Rss> daemonRss() {
+    return host.daemon().flatMap(d -> ProcessTable.rss(d.pid()));
+  }
+
+  /** The agent on the sshd (there is one: the warm starts checked that no second connection was made). */
+  private Optional<ProcessTable.Rss> agentRss() {
     List<ProcessHandle> agents = host.agents();
-    results.agentIdleRssKib = agents.isEmpty() ? OptionalLong.empty() : ProcessTable.rssKib(agents.get(0).pid());
-    results.agentCount = agents.size();
+    return agents.size() == 1 ? ProcessTable.rss(agents.get(0).pid()) : Optional.empty();
   }
 
   static void progress(String line) {

@@ -2,7 +2,7 @@ package dev.tether.bench.lsp;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 
 /** What one run measured, by path name. */
 final class LspResults {
@@ -11,27 +11,36 @@ final class LspResults {
   static final String TETHER = "tether lsp";
   static final String TETHER_LOCAL = "tether lsp local (diagnostic: no SSH, agent as the daemon's child)";
   static final String COLD = "tether lsp, cold (no daemon)";
-  static final String WARM = "tether lsp, warm (daemon holds the session)";
-  static final String WARM_CDS = "tether lsp, warm, CLI with an AppCDS archive";
-  static final String LOCAL_WARM = "tether lsp local, warm (diagnostic: no SSH)";
-  static final String CLI_VERSION_CDS = "tether --version with the AppCDS archive";
+  static final String WARM = "tether lsp, warm (java -jar, no archive; daemon holds the session)";
+  static final String WARM_LAUNCHER = "./tether lsp, warm (the launcher, with its AppCDS archive)";
+  static final String LAUNCHER_VERSION = "./tether --version (the launcher, with its AppCDS archive)";
   static final String SSH_TRUE = "ssh host true (connection set-up alone)";
-  static final String CLI_VERSION = "tether --version (CLI JVM start alone)";
+  static final String CLI_VERSION = "tether --version (java -jar: CLI JVM start alone)";
   static final String CLI_STATUS = "tether status (CLI start + one daemon request)";
 
   final Map<String, Samples> roundTrips = new LinkedHashMap<>();
   final Map<String, Samples> starts = new LinkedHashMap<>();
-  OptionalLong cliRssKib = OptionalLong.empty();
-  OptionalLong daemonBusyRssKib = OptionalLong.empty();
-  OptionalLong agentBusyRssKib = OptionalLong.empty();
-  OptionalLong daemonIdleRssKib = OptionalLong.empty();
-  OptionalLong agentIdleRssKib = OptionalLong.empty();
-  int agentCount;
+  /** Resident memory by moment and process, in the order measured. */
+  final Map<String, Optional<ProcessTable.Rss>> memory = new LinkedHashMap<>();
+  Optional<ProcessTable.Rss> daemonIdle = Optional.empty();
+  Optional<ProcessTable.Rss> agentIdle = Optional.empty();
   /** SSH connections sshd accepted during the warm starts: 0 when they really reused the session. */
   int warmSshConnections;
+  /** Whether {@code ./tether} had made its class-data archive for the launcher rows. */
+  boolean launcherArchive;
 
   void addRoundTrip(String path, long nanos) {
     roundTrips.computeIfAbsent(path, k -> new Samples()).add(nanos);
+  }
+
+  /** Context switches and CPU ticks of every process involved, and the round trips they served, per path. */
+  final Map<String, long[]> activity = new LinkedHashMap<>();
+
+  void addActivity(String path, ProcessTable.Activity a, int roundTrips) {
+    long[] sum = activity.computeIfAbsent(path, k -> new long[3]);
+    sum[0] += a.contextSwitches();
+    sum[1] += a.cpuTicks();
+    sum[2] += roundTrips;
   }
 
   void addStart(String path, long nanos) {

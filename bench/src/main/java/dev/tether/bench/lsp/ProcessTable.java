@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -66,17 +66,72 @@ final class ProcessTable implements AutoCloseable {
     }
   }
 
-  /** {@code VmRSS} from {@code /proc/PID/status}, in KiB; empty if the process is gone. */
-  static OptionalLong rssKib(long pid) {
+  /** Resident memory of a process, in KiB: the total and its anonymous (heap, code, metadata) and file-backed parts. */
+  record Rss(long totalKib, long anonKib, long fileKib) {
+  }
+
+  /** {@code VmRSS}, {@code RssAnon} and {@code RssFile} from {@code /proc/PID/status}; empty if the process is gone. */
+  static Optional<Rss> rss(long pid) {
     try {
+      long total = -1;
+      long anon = -1;
+      long file = -1;
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        long kib = line.matches("(VmRSS|RssAnon|RssFile):.*") ? Long.parseLong(line.replaceAll("[^0-9]", "")) : -1;
         if (line.startsWith("VmRSS:")) {
-          return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
+          total = kib;
+        } else if (line.startsWith("RssAnon:")) {
+          anon = kib;
+        } else if (line.startsWith("RssFile:")) {
+          file = kib;
         }
       }
+      return total < 0 ? Optional.empty() : Optional.of(new Rss(total, anon, file));
     } catch (IOException | RuntimeException e) {
-      // gone
+      return Optional.empty();
     }
-    return OptionalLong.empty();
+  }
+
+  /** Context switches and CPU time of a set of processes, summed over every thread. */
+  record Activity(long contextSwitches, long cpuTicks) {
+    Activity minus(Activity before) {
+      return new Activity(contextSwitches - before.contextSwitches, cpuTicks - before.cpuTicks);
+    }
+  }
+
+  /**
+   * The {@code roots} and their descendants, every thread: voluntary and involuntary context switches
+   * ({@code /proc/PID/task/TID/status}) and user + system CPU time in clock ticks ({@code .../stat}).
+   * Threads that end between two readings take their counts with them: a lower bound.
+   */
+  static Activity activity(List<ProcessHandle> roots) {
+    java.util.Set<Long> pids = new java.util.TreeSet<>();
+    for (ProcessHandle root : roots) {
+      pids.add(root.pid());
+      root.descendants().forEach(p -> pids.add(p.pid()));
+    }
+    long switches = 0;
+    long ticks = 0;
+    for (long pid : pids) {
+      try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          try {
+            for (String line : Files.readAllLines(task.resolve("status"))) {
+              if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                switches += Long.parseLong(line.replaceAll("[^0-9]", ""));
+              }
+            }
+            String stat = Files.readString(task.resolve("stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
+          } catch (IOException | RuntimeException e) {
+            // the thread ended meanwhile
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // the process ended meanwhile
+      }
+    }
+    return new Activity(switches, ticks);
   }
 }
