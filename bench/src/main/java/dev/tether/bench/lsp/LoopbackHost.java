@@ -113,6 +113,22 @@ final class LoopbackHost implements AutoCloseable {
     return roots;
   }
 
+  /**
+   * The processes of the {@code tether lsp} path by role, for {@code cli}: the CLI, the daemon, sshd's
+   * per-connection processes, the agent, and the servers the agent runs.
+   */
+  Map<String, List<Long>> tetherRoles(Process cli) {
+    Map<String, List<Long>> roles = new java.util.LinkedHashMap<>();
+    roles.put("CLI (`tether lsp`)", List.of(cli.pid()));
+    roles.put("daemon", daemon().map(d -> List.of(d.pid())).orElse(List.of()));
+    roles.put("sshd (its per-connection processes)", ProcessHandle.of(sshd.pid()).stream().flatMap(ProcessHandle::descendants)
+        .filter(p -> p.info().command().map(c -> c.contains("sshd")).orElse(false)).map(ProcessHandle::pid).toList());
+    List<ProcessHandle> agents = agents();
+    roles.put("agent", agents.stream().map(ProcessHandle::pid).toList());
+    roles.put("ping servers (children of the agent)", agents.stream().flatMap(ProcessHandle::children).map(ProcessHandle::pid).toList());
+    return roles;
+  }
+
   /** TCP connections sshd has accepted so far. */
   int sshConnections() {
     return sshd.acceptedConnections();

@@ -189,6 +189,9 @@ public final class LspBench {
           }
           results.addActivity(pipe.name(), ProcessTable.activity(involved).minus(before), block);
           guard.cancel(false);
+          if (pipe.name().equals(LspResults.TETHER)) {
+            tetherByRole(results, pipe, block);
+          }
         }
       }
       results.memory.put("`tether lsp` CLI process, right after the round trips",
@@ -203,6 +206,18 @@ public final class LspBench {
     }
   }
 
+  /** One more block on the tether path, its cost split by process: where the round trip spends its CPU. */
+  private void tetherByRole(LspResults results, LspPipe pipe, int block) throws IOException {
+    Map<String, List<Long>> roles = host.tetherRoles(pipe.process());
+    Map<String, ProcessTable.Activity> before = new LinkedHashMap<>();
+    roles.forEach((role, pids) -> before.put(role, ProcessTable.activityOf(pids)));
+    for (int i = 0; i < block; i++) {
+      pipe.ping();
+    }
+    roles.forEach((role, pids) -> results.addActivity(role, ProcessTable.activityOf(pids).minus(before.get(role)), block,
+        results.tetherRoles));
+  }
+
   /** The daemon and the agent holding one session with no server open, after they have settled. */
   private void idleMemory(LspResults results) throws InterruptedException {
     progress("idle memory: waiting " + options.idleSeconds() + " s with the session open and no server");
@@ -211,6 +226,31 @@ public final class LspBench {
     results.agentIdle = agentRss();
     results.memory.put("daemon, idle after the round trips (" + options.idleSeconds() + " s, no server open)", results.daemonIdle);
     results.memory.put("agent, idle after the round trips (same moment)", results.agentIdle);
+    // Diagnosis, not a figure users see: how much of the idle RSS is Java heap the JVM keeps committed.
+    host.daemon().ifPresent(d -> results.heapInfo.put("daemon", jcmd(d.pid(), "GC.heap_info")));
+    host.agents().stream().findFirst().ifPresent(a -> results.heapInfo.put("agent", jcmd(a.pid(), "GC.heap_info")));
+    host.daemon().ifPresent(d -> jcmd(d.pid(), "GC.run"));
+    host.agents().stream().findFirst().ifPresent(a -> jcmd(a.pid(), "GC.run"));
+    Thread.sleep(1000);
+    results.memory.put("daemon, after a full GC (`jcmd PID GC.run`, diagnosis only)", daemonRss());
+    results.memory.put("agent, after a full GC (same)", agentRss());
+  }
+
+  /** {@code jcmd PID COMMAND}'s output (the JDK's own tool; same user), or the reason it failed. */
+  private String jcmd(long pid, String command) {
+    Path jcmd = Path.of(host.javaCommand).resolveSibling("jcmd");
+    try {
+      Process p = host.processes.start(new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+          .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor(30, TimeUnit.SECONDS);
+      return out.strip();
+    } catch (IOException e) {
+      return "(jcmd failed: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(interrupted)";
+    }
   }
 
   private Optional<ProcessTable.Rss> daemonRss() {

@@ -7,6 +7,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** The Markdown the benchmark prints: tables of figures, ratios, and the targets met or not. */
@@ -49,9 +50,10 @@ final class LspReport {
     out.append("\nWhat one round trip costs the machine, summed over every thread of every process on the path")
         .append(" (editor side, daemon, sshd and its children, agent, server), from /proc during the timed blocks:\n\n")
         .append("| path | context switches per round trip | CPU time per round trip (µs) |\n|---|---|---|\n");
-    r.activity.forEach((path, a) -> out.append("| ").append(path).append(" | ")
-        .append(String.format(Locale.ROOT, "%.1f", (double) a[0] / a[2])).append(" | ")
-        .append(String.format(Locale.ROOT, "%.0f", a[1] * 1e6 / CLOCK_TICKS_PER_SECOND / a[2])).append(" |\n"));
+    activityRows(out, r.activity);
+    out.append("\nThe `tether lsp` path's cost by process (another block of round trips, timed as a whole):\n\n")
+        .append("| process | context switches per round trip | CPU time per round trip (µs) |\n|---|---|---|\n");
+    activityRows(out, r.tetherRoles);
 
     Samples fresh = r.starts.get(LspResults.SSH);
     out.append("\nSpawn → `initialize` answered (and the parts it is made of), median of ").append(o.starts())
@@ -74,6 +76,10 @@ final class LspReport {
         .append(rss.map(m -> mib(m.totalKib()) + " | " + mib(m.anonKib()) + " | " + mib(m.fileKib())).orElse("– | – | –"))
         .append(" |\n"));
 
+    r.heapInfo.forEach((who, info) -> out.append("\n`jcmd PID GC.heap_info` of the idle ").append(who).append(":\n\n```\n")
+        .append(info.lines().filter(l -> !l.matches("\\d+:")).map(String::strip).reduce((a, b) -> a + "\n" + b).orElse(""))
+        .append("\n```\n"));
+
     Samples tether = r.roundTrips.get(LspResults.TETHER);
     Samples warm = r.starts.get(LspResults.WARM);
     out.append("\n| target | measured | result |\n|---|---|---|\n");
@@ -87,6 +93,12 @@ final class LspReport {
     memoryTarget(out, "agent idle RSS ≤ 64 MiB", r.agentIdle, TARGET_AGENT_KIB);
     memoryTarget(out, "daemon idle RSS ≤ 96 MiB", r.daemonIdle, TARGET_DAEMON_KIB);
     return out.toString();
+  }
+
+  private static void activityRows(StringBuilder out, Map<String, long[]> activity) {
+    activity.forEach((what, a) -> out.append("| ").append(what).append(" | ")
+        .append(String.format(Locale.ROOT, "%.1f", (double) a[0] / a[2])).append(" | ")
+        .append(String.format(Locale.ROOT, "%.0f", a[1] * 1e6 / CLOCK_TICKS_PER_SECOND / a[2])).append(" |\n"));
   }
 
   private static void target(StringBuilder out, String name, long value, long peer, double limit, boolean micros) {

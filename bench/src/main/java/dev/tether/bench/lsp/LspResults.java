@@ -22,6 +22,8 @@ final class LspResults {
   final Map<String, Samples> starts = new LinkedHashMap<>();
   /** Resident memory by moment and process, in the order measured. */
   final Map<String, Optional<ProcessTable.Rss>> memory = new LinkedHashMap<>();
+  /** {@code jcmd PID GC.heap_info} of the idle daemon and agent. */
+  final Map<String, String> heapInfo = new LinkedHashMap<>();
   Optional<ProcessTable.Rss> daemonIdle = Optional.empty();
   Optional<ProcessTable.Rss> agentIdle = Optional.empty();
   /** SSH connections sshd accepted during the warm starts: 0 when they really reused the session. */
@@ -36,8 +38,15 @@ final class LspResults {
   /** Context switches and CPU ticks of every process involved, and the round trips they served, per path. */
   final Map<String, long[]> activity = new LinkedHashMap<>();
 
+  /** The same for the tether path, by process (CLI, daemon, sshd, agent, server). */
+  final Map<String, long[]> tetherRoles = new LinkedHashMap<>();
+
   void addActivity(String path, ProcessTable.Activity a, int roundTrips) {
-    long[] sum = activity.computeIfAbsent(path, k -> new long[3]);
+    addActivity(path, a, roundTrips, activity);
+  }
+
+  void addActivity(String path, ProcessTable.Activity a, int roundTrips, Map<String, long[]> into) {
+    long[] sum = into.computeIfAbsent(path, k -> new long[3]);
     sum[0] += a.contextSwitches();
     sum[1] += a.cpuTicks();
     sum[2] += roundTrips;

@@ -110,6 +110,11 @@ final class ProcessTable implements AutoCloseable {
       pids.add(root.pid());
       root.descendants().forEach(p -> pids.add(p.pid()));
     }
+    return activityOf(pids);
+  }
+
+  /** As {@link #activity}, for exactly these processes. */
+  static Activity activityOf(java.util.Collection<Long> pids) {
     long switches = 0;
     long ticks = 0;
     for (long pid : pids) {
