@@ -109,6 +109,9 @@ public final class SshConnector {
     // A tunnel may be idle for hours; keepalive is the session protocol's job, not an idle timer's.
     CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
     CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, target.connectTimeout());
+    // Small request/answer traffic (LSP) must not wait for the peer's delayed ACK: with Nagle on, the
+    // LSP benchmark's round-trip p99 was about 44 ms (docs/BENCHMARKS.md).
+    CoreModuleProperties.TCP_NODELAY.set(client, true);
     client.start();
     return client;
   }
