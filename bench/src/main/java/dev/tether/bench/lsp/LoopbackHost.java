@@ -35,6 +35,7 @@ final class LoopbackHost implements AutoCloseable {
   private final Path sshConfig;
   private final OpenSshServer sshd;
   private int serial;
+  private final java.time.Instant started = java.time.Instant.now();
 
   LoopbackHost(Path root) throws IOException {
     classes = root.resolve("bench/target/classes");
@@ -79,6 +80,27 @@ final class LoopbackHost implements AutoCloseable {
     return builder(command, "ssh");
   }
 
+  /** {@code ssh host COMMAND}: OpenSSH's client running one remote shell command. */
+  ProcessBuilder openSshCommand(String remoteCommand) {
+    List<String> command = new ArrayList<>(sshBase());
+    command.add(remoteCommand);
+    return builder(command, "ssh-command");
+  }
+
+  /** {@code sftp -b BATCH host}: OpenSSH's SFTP client running a batch file. */
+  ProcessBuilder sftp(Path batch) {
+    return builder(List.of("/usr/bin/sftp", "-q", "-b", batch.toString(), "-F", sshConfig.toString(),
+        "-P", Integer.toString(sshd.port()), "-i", sshd.clientKey().toString(), "-o", "IdentitiesOnly=yes",
+        "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes",
+        "-o", "LogLevel=ERROR", sshd.user() + "@127.0.0.1"), "sftp");
+  }
+
+  /** The connection arguments of a tether command to this host: ssh-style flags, then DESTINATION. */
+  List<String> tetherConnectionArgs() {
+    return List.of("-F", sshConfig.toString(), "-p", Integer.toString(sshd.port()), "-i", sshd.clientKey().toString(),
+        "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes", sshd.user() + "@127.0.0.1");
+  }
+
   /** {@code ssh host true}: OpenSSH's connection set-up alone. */
   ProcessBuilder openSshTrue() {
     List<String> command = new ArrayList<>(sshBase());
@@ -88,9 +110,9 @@ final class LoopbackHost implements AutoCloseable {
 
   /** {@code tether lsp HOST -- server} over the sshd, the CLI with {@code cliFlags}. */
   ProcessBuilder tetherLsp(List<String> cliFlags) {
-    List<String> args = new ArrayList<>(List.of("lsp", "-F", sshConfig.toString(), "-p", Integer.toString(sshd.port()),
-        "-i", sshd.clientKey().toString(), "-o", "UserKnownHostsFile=" + knownHosts,
-        "-o", "StrictHostKeyChecking=yes", sshd.user() + "@127.0.0.1", "--"));
+    List<String> args = new ArrayList<>(List.of("lsp"));
+    args.addAll(tetherConnectionArgs());
+    args.add("--");
     args.addAll(pingServer());
     return builder(tether(cliFlags, args), "tether-lsp");
   }
@@ -124,6 +146,7 @@ final class LoopbackHost implements AutoCloseable {
     roles.put("sshd (its per-connection processes)", ProcessHandle.of(sshd.pid()).stream().flatMap(ProcessHandle::descendants)
         .filter(p -> p.info().command().map(c -> c.contains("sshd")).orElse(false)).map(ProcessHandle::pid).toList());
     List<ProcessHandle> agents = agents();
+    roles.put("agent relay (tether-remote stdio --daemon)", relays().stream().map(ProcessHandle::pid).toList());
     roles.put("agent", agents.stream().map(ProcessHandle::pid).toList());
     roles.put("ping servers (children of the agent)", agents.stream().flatMap(ProcessHandle::children).map(ProcessHandle::pid).toList());
     return roles;
@@ -170,7 +193,8 @@ final class LoopbackHost implements AutoCloseable {
 
   /** Any other tether command ({@code --version}, {@code status}, {@code daemon stop}). */
   ProcessBuilder tetherCommand(List<String> cliFlags, String... args) {
-    return builder(tether(cliFlags, List.of(args)), "tether-" + args[args.length - 1])
+    String name = "tether-" + args[args.length - 1].replaceAll("[^A-Za-z0-9.-]", "_");
+    return builder(tether(cliFlags, List.of(args)), name.substring(0, Math.min(name.length(), 60)))
         .redirectOutput(logs.resolve("out-" + serial + ".txt").toFile());
   }
 
@@ -214,8 +238,19 @@ final class LoopbackHost implements AutoCloseable {
     }
   }
 
-  /** The agents ({@code tether-remote.jar stdio}) sshd is running. */
+  /**
+   * The agents: the agent daemons ({@code tether-remote daemon}) started since this host was, which
+   * hold the sessions and run the servers; sshd runs only their relays ({@link #relays}).
+   */
   List<ProcessHandle> agents() {
+    return ProcessHandle.allProcesses()
+        .filter(p -> ProcessTable.commandLine(p).contains("dev.tether.remote.TetherRemote daemon "))
+        .filter(p -> !p.info().startInstant().orElse(java.time.Instant.EPOCH).isBefore(started))
+        .toList();
+  }
+
+  /** The agent relays ({@code tether-remote.jar stdio --daemon}) sshd is running, one per connection. */
+  List<ProcessHandle> relays() {
     return agentsUnder(ProcessHandle.of(sshd.pid()));
   }
 
@@ -235,7 +270,7 @@ final class LoopbackHost implements AutoCloseable {
    */
   void stopDaemon() throws IOException, InterruptedException {
     Optional<ProcessHandle> daemon = daemon().filter(ProcessHandle::isAlive);
-    List<ProcessHandle> agents = new ArrayList<>(agents());
+    List<ProcessHandle> agents = new ArrayList<>(relays());
     agents.addAll(localAgents());
     if (daemon.isPresent()) {
       run(tetherCommand(LAUNCHER_FLAGS, "daemon", "stop"));
@@ -264,7 +299,8 @@ final class LoopbackHost implements AutoCloseable {
         System.err.println("lsp-bench: tether daemon stop failed (" + e.getMessage() + "); ending it by pid");
       }
       daemon().ifPresent(ProcessTable::endTree);
-      agents().forEach(ProcessTable::endTree);
+      relays().forEach(ProcessTable::endTree);
+      agents().forEach(ProcessTable::endTree); // agent daemons outlive connections, not the benchmark
     } finally {
       sshd.close();
       deleteTree(dir);

@@ -23,7 +23,7 @@ public final class Bootstrap {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern JAVA_VERSION = Pattern.compile("version \"(\\d+)(?:\\.(\\d+))?");
   /** JVM settings for a small idle footprint: the agent mostly waits on pipes. */
-  static final String AGENT_JVM = "-XX:+UseSerialGC -Xmx256m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m";
+  static final String AGENT_JVM = "-XX:+UseSerialGC -Xms16m -Xmx256m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m";
 
   private final SshConnection ssh;
   private final AgentJar jar;

@@ -103,7 +103,7 @@ public final class DaemonClient implements AutoCloseable {
       command.add("/usr/bin/setsid"); // out of the editor's process group: closing a window must not kill it
     }
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k"));
+    command.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xss512k")); // a small idle footprint: the heap grows when needed
     for (String property : List.of("tether.agent.jar", "tether.daemon.idle")) {
       if (System.getProperty(property) != null) {
         command.add("-D" + property + "=" + System.getProperty(property));
