@@ -45,7 +45,15 @@ public final class Tether {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "error");
     System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.lsp4j", "warn");
+    // LSP4J logs through java.util.logging, with stack traces, also when a channel simply ends under
+    // it (a command finishing); what matters reaches the user through the command's own error line.
+    if (!level.equals("debug") && !level.equals("trace")) {
+      LSP4J_LOG.setLevel(java.util.logging.Level.OFF);
+    }
   }
+
+  /** Held here: java.util.logging keeps loggers only weakly, and the level must stick. */
+  private static final java.util.logging.Logger LSP4J_LOG = java.util.logging.Logger.getLogger("org.eclipse.lsp4j");
 
   static final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
