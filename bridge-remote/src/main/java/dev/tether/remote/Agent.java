@@ -3,11 +3,14 @@ package dev.tether.remote;
 import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.exec.remote.ExecHost;
 import dev.tether.adapters.fs.FileReadHost;
 import dev.tether.adapters.lsp.remote.LanguageServerHost;
+import dev.tether.adapters.terminal.remote.TerminalHost;
 import dev.tether.mux.ChannelAcceptor;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.OpenRequest;
+import dev.tether.mux.Session;
 import dev.tether.mux.SessionConfig;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.SessionRegistry;
@@ -26,6 +29,8 @@ public final class Agent {
   private final LanguageServerHost languageServers;
   private final FileReadHost files = new FileReadHost();
   private final SysHost sys;
+  private final TerminalHost terminals = new TerminalHost();
+  private final ExecHost processes = new ExecHost();
   private final Map<String, ChannelAcceptor> services;
 
   public Agent(Path logFile, ServerCatalog catalog, SessionListener listener, Duration detachedTimeout) {
@@ -33,7 +38,7 @@ public final class Agent {
         .withName("agent")
         .withAgent("tether-remote/" + Version.current())
         .withDetachedTimeout(detachedTimeout)
-        .withListener(listener);
+        .withListener(endingSessionServices(listener));
     this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
     this.sys = new SysHost(logFile, this::capabilities);
     this.services = services();
@@ -55,7 +60,33 @@ public final class Agent {
     services.put(ChannelKinds.LSP, languageServers::open);
     services.put(ChannelKinds.FS_READ, files::open);
     services.put(ChannelKinds.FS_STAT, files::stat);
+    services.put(ChannelKinds.TERMINAL, terminals::open);
+    services.put(ChannelKinds.TERMINAL_IO, terminals::attach);
+    services.put(ChannelKinds.EXEC, processes::open);
+    services.put(ChannelKinds.EXEC_IO, processes::stream);
     return services;
+  }
+
+  /** Terminals and processes live as long as their session: end them when it closes for good. */
+  private SessionListener endingSessionServices(SessionListener listener) {
+    return new SessionListener() {
+      @Override
+      public void onDetached(Session session, String reason) {
+        listener.onDetached(session, reason);
+      }
+
+      @Override
+      public void onResumed(Session session) {
+        listener.onResumed(session);
+      }
+
+      @Override
+      public void onClosed(Session session, ErrorCode code, String reason) {
+        terminals.sessionClosed(session);
+        processes.sessionClosed(session);
+        listener.onClosed(session, code, reason);
+      }
+    };
   }
 
   private List<String> capabilities() {

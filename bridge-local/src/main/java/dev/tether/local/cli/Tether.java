@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tether", mixinStandardHelpOptions = true, versionProvider = Tether.VersionProvider.class,
     description = "Remote language servers for any editor, over one SSH connection.",
-    subcommands = {LspCommand.class, StatusCommand.class, DaemonCommand.class, DemoCommand.class})
+    subcommands = {LspCommand.class, StatusCommand.class, DaemonCommand.class, DemoCommand.class,
+        ShellCommand.class, ExecCommand.class})
 public final class Tether {
   public static void main(String[] args) {
     PrintStream protocolOut = System.out;
