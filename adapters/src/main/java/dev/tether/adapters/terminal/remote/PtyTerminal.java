@@ -206,12 +206,13 @@ final class PtyTerminal {
     if (!process.isAlive()) {
       return;
     }
-    ProcessHandle handle = process.toHandle();
+    // pty4j's process does not support toHandle(); its pid does.
+    java.util.Optional<ProcessHandle> handle = ProcessHandle.of(process.pid());
     try {
       dev.tether.adapters.process.Signals.toGroup(process.pid(), "HUP");
     } catch (IOException e) {
       LOG.debug("terminal {}: SIGHUP failed: {}", id, e.getMessage());
     }
-    dev.tether.adapters.process.ProcessTree.kill(handle, java.time.Duration.ofSeconds(2));
+    handle.ifPresent(h -> dev.tether.adapters.process.ProcessTree.kill(h, java.time.Duration.ofSeconds(2)));
   }
 }
