@@ -24,4 +24,23 @@ public final class LoginShell {
     }
     return List.of(path(), "-l");
   }
+
+  /**
+   * Fails with a reason a person can act on when {@code program} cannot be run: a launcher such as
+   * setsid or the PTY's fork would otherwise start and only report a failed exec as an exit status.
+   */
+  public static void requireProgram(String program, String path) throws java.io.IOException {
+    if (program.contains("/")) {
+      if (!java.nio.file.Files.isExecutable(java.nio.file.Path.of(program))) {
+        throw new java.io.IOException(program + ": no such executable file on the host");
+      }
+      return;
+    }
+    for (String dir : (path == null ? "/usr/bin:/bin" : path).split(":")) {
+      if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+        return;
+      }
+    }
+    throw new java.io.IOException(program + ": not found on the host's PATH (" + path + ")");
+  }
 }

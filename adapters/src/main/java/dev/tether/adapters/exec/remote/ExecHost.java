@@ -116,6 +116,7 @@ public final class ExecHost {
     }
     Process process;
     try {
+      LoginShell.requireProgram(command.get(0), builder.environment().get("PATH"));
       process = builder.start();
     } catch (IOException e) {
       throw new IOException("cannot start " + command + " in " + builder.directory() + ": " + e.getMessage(), e);

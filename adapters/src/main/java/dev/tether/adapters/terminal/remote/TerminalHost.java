@@ -125,6 +125,7 @@ public final class TerminalHost {
     int rows = params.rows > 0 ? params.rows : 24;
     PtyProcess process;
     try {
+      LoginShell.requireProgram(command.get(0), env.get("PATH"));
       process = new PtyProcessBuilder(command.toArray(String[]::new))
           .setEnvironment(env)
           .setDirectory(cwd)
