@@ -110,12 +110,7 @@ abstract class RemoteTerminalSuite {
 
   @Test
   void shellRunsBashInARemotePtyFollowsResizesAndExitsWithItsStatus() throws Exception {
-    List<String> tetherShell = tether.processBuilder(args("shell", "--", BASH), base).command();
-    String script = quote(tetherShell) + "; echo TETHER-EXIT=$?; stty -a";
-    Map<String, String> env = new java.util.HashMap<>(tether.processBuilder(List.of(), base).environment());
-    env.put("TERM", "xterm");
-    PtyProcess pty = new PtyProcessBuilder(new String[] {"/bin/sh", "-c", script})
-        .setEnvironment(env).setDirectory(base.toString()).setInitialColumns(80).setInitialRows(24).start();
+    PtyProcess pty = underPty(args("shell", "--", BASH), "; echo TETHER-EXIT=$?; stty -a");
     try {
       Screen screen = Screen.watch(pty.getInputStream(), "tether shell");
       OutputStream keys = pty.getOutputStream();
@@ -146,6 +141,18 @@ abstract class RemoteTerminalSuite {
     } finally {
       ProcessHandle.of(pty.pid()).ifPresent(Processes::endTree); // pty4j's process has no toHandle()
     }
+  }
+
+  /**
+   * Starts {@code tether ARGS} (then {@code andThen}, shell text) in a new 80x24 PTY, as a terminal
+   * emulator would; the caller ends it.
+   */
+  private PtyProcess underPty(List<String> args, String andThen) throws IOException {
+    String script = quote(tether.processBuilder(args, base).command()) + andThen;
+    Map<String, String> env = new java.util.HashMap<>(tether.processBuilder(List.of(), base).environment());
+    env.put("TERM", "xterm");
+    return new PtyProcessBuilder(new String[] {"/bin/sh", "-c", script})
+        .setEnvironment(env).setDirectory(base.toString()).setInitialColumns(80).setInitialRows(24).start();
   }
 
   /** Types {@code command} until the screen shows {@code expected}, at most for {@link #WAIT}. */
@@ -191,13 +198,18 @@ abstract class RemoteTerminalSuite {
       assertTrue(list.stdout().lines().anyMatch(l -> l.startsWith(created.id + " ") && l.contains("100x30")),
           "tether shell --list names the detached terminal: " + list.stdout());
 
-      try (TerminalClient.Attachment second = terminals.attach(created.id)) {
-        Screen screen = Screen.watch(second.output(), "second attachment");
+      // The CLI attaches as a person would, in a terminal: the earlier output first, then live.
+      PtyProcess pty = underPty(args("shell", "--attach", created.id), "");
+      try {
+        Screen screen = Screen.watch(pty.getInputStream(), "tether shell --attach");
         int at = screen.awaitText(0, "before5", WAIT); // the scrollback, before anything new is typed
-        type(second.input(), "exit 3\r");
-        screen.awaitEnd(WAIT);
+        type(pty.getOutputStream(), "exit 3\r");
+        screen.awaitText(at, "exit", WAIT);
+        assertTrue(pty.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "tether shell --attach must end with the terminal");
+        assertEquals(3, pty.exitValue(), "tether shell --attach exits with the terminal's status");
         assertEquals(3, terminals.awaitExit(created.id), "exit status of the re-attached terminal");
-        assertTrue(at > 0);
+      } finally {
+        ProcessHandle.of(pty.pid()).ifPresent(Processes::endTree);
       }
       assertFalse(terminals.list().stream().filter(t -> t.id.equals(created.id)).findFirst().orElseThrow().alive,
           "the terminal is listed as exited");
