@@ -115,8 +115,9 @@ public final class JsonRpcClients {
   }
 
   /**
-   * The channel's input as a stream that runs {@code onEnd} once, at end of stream or a read failure:
-   * a JSON-RPC host uses it to learn that its client has gone (LSP4J only stops listening).
+   * The channel's input as a stream that runs {@code onEnd} once, at end of stream or a read failure
+   * (which it reports as the end): a JSON-RPC host uses it to learn that its client has gone (LSP4J
+   * only stops listening).
    */
   public static java.io.InputStream endNotifying(java.io.InputStream in, Runnable onEnd) {
     java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
@@ -139,10 +140,11 @@ public final class JsonRpcClients {
           }
           return n;
         } catch (IOException e) {
+          // A reset or a lost session: the end, as far as the host is concerned (LSP4J would log a stack trace).
           if (ended.compareAndSet(false, true)) {
             onEnd.run();
           }
-          throw e;
+          return -1;
         }
       }
     };

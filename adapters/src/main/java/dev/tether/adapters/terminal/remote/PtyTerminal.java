@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: one reader thread copies the PTY's output into the scrollback and to every attachment;
  * one thread per attachment copies that client's input into the PTY. {@code lock} guards the
  * scrollback and the attachment list and is never held while writing to a channel. Each attachment's
- * own monitor orders its writes, so a new attachment gets its replay before any live byte.
+ * own write lock orders its writes, so a new attachment gets its replay before any live byte.
  */
 final class PtyTerminal {
   private static final Logger LOG = LoggerFactory.getLogger(PtyTerminal.class);
@@ -30,7 +30,7 @@ final class PtyTerminal {
   private final List<String> command;
   private final Object lock = new Object();
   private final Scrollback scrollback = new Scrollback(SCROLLBACK_BYTES);
-  private final List<Channel> attachments = new ArrayList<>(); // guarded by lock
+  private final List<Attachment> attachments = new ArrayList<>(); // guarded by lock
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private volatile int cols;
   private volatile int rows;
@@ -93,14 +93,15 @@ final class PtyTerminal {
    * process already exited, it gets the scrollback and the end of stream.
    */
   void attach(Channel channel) {
+    Attachment attachment = new Attachment(channel);
     boolean ended;
-    synchronized (channel) {
+    synchronized (attachment.writeLock) {
       byte[] replay;
       synchronized (lock) {
         replay = scrollback.snapshot();
         ended = exit.isDone();
         if (!ended) {
-          attachments.add(channel);
+          attachments.add(attachment);
         }
       }
       try {
@@ -109,18 +110,19 @@ final class PtyTerminal {
           channel.halfClose();
         }
       } catch (IOException e) {
-        detach(channel);
+        detach(attachment);
         return;
       }
     }
     if (!ended) {
-      Thread input = new Thread(() -> pumpInput(channel), "terminal " + id + " input " + channel.id());
+      Thread input = new Thread(() -> pumpInput(attachment), "terminal " + id + " input " + channel.id());
       input.setDaemon(true);
       input.start();
     }
   }
 
-  private void pumpInput(Channel channel) {
+  private void pumpInput(Attachment attachment) {
+    Channel channel = attachment.channel;
     byte[] buffer = new byte[8192];
     OutputStream pty = process.getOutputStream();
     try {
@@ -133,14 +135,14 @@ final class PtyTerminal {
       LOG.debug("terminal {}: attachment {} input ended: {}", id, channel.id(), e.getMessage());
     }
     // The client detached (or the process ended); the terminal lives on for the next attachment.
-    detach(channel);
+    detach(attachment);
   }
 
-  private void detach(Channel channel) {
+  private void detach(Attachment attachment) {
     synchronized (lock) {
-      attachments.remove(channel);
+      attachments.remove(attachment);
     }
-    channel.close();
+    attachment.channel.close();
   }
 
   private void pumpOutput() {
@@ -158,17 +160,17 @@ final class PtyTerminal {
       LOG.debug("terminal {}: output ended: {}", id, e.getMessage());
     }
     int status = awaitStatus();
-    List<Channel> last;
+    List<Attachment> last;
     synchronized (lock) {
       last = List.copyOf(attachments);
       attachments.clear();
     }
-    for (Channel channel : last) {
-      synchronized (channel) {
+    for (Attachment attachment : last) {
+      synchronized (attachment.writeLock) {
         try {
-          channel.halfClose();
+          attachment.channel.halfClose();
         } catch (IOException e) {
-          channel.close();
+          attachment.channel.close();
         }
       }
     }
@@ -176,17 +178,17 @@ final class PtyTerminal {
   }
 
   private void broadcast(byte[] buffer, int n) {
-    List<Channel> targets;
+    List<Attachment> targets;
     synchronized (lock) {
       scrollback.append(buffer, 0, n);
       targets = List.copyOf(attachments);
     }
-    for (Channel channel : targets) {
-      synchronized (channel) {
+    for (Attachment attachment : targets) {
+      synchronized (attachment.writeLock) {
         try {
-          channel.write(buffer, 0, n);
+          attachment.channel.write(buffer, 0, n);
         } catch (IOException e) {
-          detach(channel);
+          detach(attachment);
         }
       }
     }
@@ -214,5 +216,15 @@ final class PtyTerminal {
       LOG.debug("terminal {}: SIGHUP failed: {}", id, e.getMessage());
     }
     handle.ifPresent(h -> dev.tether.adapters.process.ProcessTree.kill(h, java.time.Duration.ofSeconds(2)));
+  }
+
+  /** One client's view: its channel and the lock that keeps replay and live output in order. */
+  private static final class Attachment {
+    final Channel channel;
+    final Object writeLock = new Object();
+
+    Attachment(Channel channel) {
+      this.channel = channel;
+    }
   }
 }
