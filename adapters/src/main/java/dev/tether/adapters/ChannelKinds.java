@@ -28,5 +28,14 @@ public final class ChannelKinds {
   /** Message channel: text search results, streamed; closing cancels. */
   public static final String FS_SEARCH = "fs.search";
 
+  /** Message channel: JSON-RPC {@code terminal/*} requests (create, list, resize, kill, wait). */
+  public static final String TERMINAL = "terminal";
+  /** Byte channel: one attachment to a terminal {"id"}: scrollback replay, then live output; input to the PTY. */
+  public static final String TERMINAL_IO = "terminal.io";
+  /** Message channel: JSON-RPC {@code exec/*} requests (start, signal, wait); processes end with it. */
+  public static final String EXEC = "exec";
+  /** Byte channel: one stream of a started process {"id", "stream": "stdin"|"stdout"|"stderr"}. */
+  public static final String EXEC_IO = "exec.io";
+
   private ChannelKinds() {}
 }

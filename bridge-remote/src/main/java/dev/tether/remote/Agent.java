@@ -3,6 +3,7 @@ package dev.tether.remote;
 import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.exec.remote.ExecHost;
 import dev.tether.adapters.fs.FileReadHost;
 import dev.tether.adapters.fs.remote.FileWriteHost;
 import dev.tether.adapters.fs.remote.FsHost;
@@ -13,9 +14,11 @@ import dev.tether.adapters.ports.remote.PortsHost;
 import dev.tether.adapters.ports.remote.ProcNet;
 import dev.tether.adapters.ports.remote.TcpConnectHost;
 import dev.tether.adapters.ports.remote.TcpListenHost;
+import dev.tether.adapters.terminal.remote.TerminalHost;
 import dev.tether.mux.ChannelAcceptor;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.OpenRequest;
+import dev.tether.mux.Session;
 import dev.tether.mux.SessionConfig;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.SessionRegistry;
@@ -41,6 +44,8 @@ public final class Agent {
   private final WatchHost watches = new WatchHost();
   private final SearchHost searches = new SearchHost();
   private final SysHost sys;
+  private final TerminalHost terminals = new TerminalHost();
+  private final ExecHost processes = new ExecHost();
   private final Map<String, ChannelAcceptor> services;
 
   public Agent(Path logFile, ServerCatalog catalog, SessionListener listener, Duration detachedTimeout) {
@@ -48,7 +53,7 @@ public final class Agent {
         .withName("agent")
         .withAgent("tether-remote/" + Version.current())
         .withDetachedTimeout(detachedTimeout)
-        .withListener(listener);
+        .withListener(endingSessionServices(listener));
     this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
     this.sys = new SysHost(logFile, this::capabilities, catalog);
     this.services = services();
@@ -78,7 +83,33 @@ public final class Agent {
     services.put(ChannelKinds.FS_WRITE, fileWrites::open);
     services.put(ChannelKinds.FS_WATCH, watches::open);
     services.put(ChannelKinds.FS_SEARCH, searches::open);
+    services.put(ChannelKinds.TERMINAL, terminals::open);
+    services.put(ChannelKinds.TERMINAL_IO, terminals::attach);
+    services.put(ChannelKinds.EXEC, processes::open);
+    services.put(ChannelKinds.EXEC_IO, processes::stream);
     return services;
+  }
+
+  /** Terminals and processes live as long as their session: end them when it closes for good. */
+  private SessionListener endingSessionServices(SessionListener listener) {
+    return new SessionListener() {
+      @Override
+      public void onDetached(Session session, String reason) {
+        listener.onDetached(session, reason);
+      }
+
+      @Override
+      public void onResumed(Session session) {
+        listener.onResumed(session);
+      }
+
+      @Override
+      public void onClosed(Session session, ErrorCode code, String reason) {
+        terminals.sessionClosed(session);
+        processes.sessionClosed(session);
+        listener.onClosed(session, code, reason);
+      }
+    };
   }
 
   private List<String> capabilities() {

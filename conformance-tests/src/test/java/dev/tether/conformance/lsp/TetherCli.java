@@ -128,6 +128,14 @@ public final class TetherCli implements AutoCloseable {
     }
   }
 
+  /**
+   * The command line and environment {@code tether ARGS} runs with here, for callers that start it
+   * their own way (under a PTY, say); they end what they start.
+   */
+  public ProcessBuilder processBuilder(List<String> args, Path workingDirectory) {
+    return builder(args, workingDirectory);
+  }
+
   private ProcessBuilder builder(List<String> args, Path workingDirectory) {
     List<String> command = new ArrayList<>(List.of(Processes.java(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
