@@ -63,6 +63,13 @@ public final class Session implements Closeable {
   private static final int MIXED_ACK_FRAMES = 2;
   /** How long after the last small message (or full frame) the traffic still counts as mixed. */
   private static final long MIXED_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /**
+   * A peer that acknowledges only on its own schedule (PROTOCOL.md §8.3 asks for no more than the 20 ms
+   * timer) would cap held-back bulk at 4 frames per ack delay. When bulk held for the budget waited
+   * longer than this for the ack that released it, the budget is suspended for a while.
+   */
+  private static final long LATE_ACK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  private static final long BUDGET_SUSPENSION_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   final ReentrantLock lock = new ReentrantLock();
   private final Condition writerWake = lock.newCondition();
@@ -120,6 +127,9 @@ public final class Session implements Closeable {
   /** The writer thread found channel output held back for replay room; an ack that frees room wakes it. */
   private boolean writerAwaitsAck;
   private final TrafficMix mixOut;
+  private long budgetWaitSinceNanos = -1; // when bulk was first held for the budget, -1 when not held
+  private boolean budgetSuspended;
+  private long budgetSuspendedUntilNanos;
   private final TrafficMix mixIn;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
@@ -628,11 +638,16 @@ public final class Session implements Closeable {
       return null;
     }
     if (!channelFrameFitsLocked(next)) {
+      if (budgetWaitSinceNanos < 0) {
+        budgetWaitSinceNanos = scheduler.nanoTime();
+      }
       channel = firstSmallReadyLocked(); // a small message passes bulk held back by the budget
       if (channel == null) {
         writerAwaitsAck = true;
         return null;
       }
+    } else {
+      budgetWaitSinceNanos = -1; // bulk is not held (any more)
     }
     ready.remove(channel);
     Frame frame = channel.outbound.removeFirst();
@@ -657,7 +672,9 @@ public final class Session implements Closeable {
     if (!replay.hasRoomForData(frame.wireSize())) {
       return false;
     }
-    if (mixOut.isSmall(frame.payload.length) || !mixOut.mixed(scheduler.nanoTime())) {
+    long now = scheduler.nanoTime();
+    if (mixOut.isSmall(frame.payload.length) || !mixOut.mixed(now)
+        || budgetSuspended && now - budgetSuspendedUntilNanos < 0) {
       return true;
     }
     return replay.bytes() + frame.wireSize() <= (long) MIXED_IN_FLIGHT_FRAMES * (frameSize + Frame.HEADER_SIZE);
@@ -731,9 +748,13 @@ public final class Session implements Closeable {
       frameLog.inbound(frame, ack);
       lastReceivedNanos = scheduler.nanoTime();
       wireBytesIn += frame.wireSize();
+      long unacknowledged = replay.bytes();
       if (!replay.acknowledge(ack)) {
         throw SessionProtocolException.protocol("peer acknowledged seq " + ack + " but only "
             + replay.lastSeq() + " frames were sent");
+      }
+      if (budgetWaitSinceNanos >= 0 && replay.bytes() < unacknowledged) {
+        noteBudgetAckLocked(lastReceivedNanos);
       }
       wakeWriterIfRoomLocked();
       if (frame.type.sequenced && !acceptSequenceLocked(frame)) {
@@ -761,6 +782,17 @@ public final class Session implements Closeable {
       writerAwaitsAck = false;
       writerWake.signal();
     }
+  }
+
+  /** An ack released bulk held for the in-flight budget; a late one suspends the budget for a while. */
+  private void noteBudgetAckLocked(long now) {
+    if (now - budgetWaitSinceNanos > LATE_ACK_NANOS) {
+      budgetSuspended = true;
+      budgetSuspendedUntilNanos = now + BUDGET_SUSPENSION_NANOS;
+      LOG.debug("{}: the peer acknowledged after {} µs; in-flight budget suspended", config.name(),
+          (now - budgetWaitSinceNanos) / 1000);
+    }
+    budgetWaitSinceNanos = -1;
   }
 
   /** Returns false for a duplicate (dropped); throws on a gap, which means frames were lost. */

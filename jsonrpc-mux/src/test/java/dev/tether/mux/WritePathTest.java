@@ -296,6 +296,46 @@ class WritePathTest {
     write.get(5, TimeUnit.SECONDS);
   }
 
+  /**
+   * A peer that acknowledges only on its 20 ms timer (as PROTOCOL.md allows) must not throttle bulk to
+   * a few frames per timer tick: one late acknowledgement suspends the in-flight budget.
+   */
+  @Test
+  void aPeerThatAcknowledgesLateSuspendsTheBudget() throws Exception {
+    connect();
+    Channel bulk = open("bulk", ChannelFlavour.BYTES);
+    Channel small = open("small", ChannelFlavour.MESSAGES);
+    peer.ack();
+    small.writeMessage(new byte[] {1});
+    assertEquals(small.id(), peer.expect(FrameType.DATA).channel());
+    byte[] bytes = new byte[40 * FRAME];
+    CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+      try {
+        bulk.write(bytes, 0, bytes.length);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    int frames = 0;
+    for (Received next = peer.next(300, TimeUnit.MILLISECONDS); next != null;
+        next = peer.next(300, TimeUnit.MILLISECONDS)) {
+      if (next.type() == FrameType.DATA) {
+        frames++;
+      }
+    }
+    assertTrue(frames > 0 && frames <= 4, "held to the budget before any ack, sent " + frames);
+    clock.advance(java.time.Duration.ofMillis(20)); // the peer's ack timer, not an early ack
+    peer.ack();
+    while (frames < 40) {
+      Received next = peer.next(5, TimeUnit.SECONDS);
+      assertTrue(next != null, "bulk stalled after " + frames + " frames without further acks");
+      if (next.type() == FrameType.DATA) {
+        frames++;
+      }
+    }
+    write.get(5, TimeUnit.SECONDS);
+  }
+
   /** Receiving bulk mixed with small messages, the session acknowledges every two frames, not at 8 MiB. */
   @Test
   void receivingMixedTrafficAcknowledgesEarly() throws Exception {
