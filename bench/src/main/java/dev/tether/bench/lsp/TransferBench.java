@@ -81,6 +81,13 @@ public final class TransferBench {
     // One untimed command first: the daemon connects and installs the agent, as for any later use.
     host.run(tetherFs("stat", source.toString()));
 
+    // One untimed transfer with every tool: page cache, and the JIT of the daemon and agent (long-lived
+    // processes that users keep warm) at their steady state.
+    progress("warm-up: one untimed transfer with each tool");
+    time(tetherFs("cat", source.toString()), null);
+    time(ssh("cat " + source), null);
+    time(tetherFs("put", target.toString()), source);
+    time(ssh("cat > " + target), source);
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     for (int run = 1; run <= runs; run++) {
       progress("transfers: run " + run + " of " + runs);

@@ -25,6 +25,8 @@ import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.ClientSession.ClientSessionEvent;
 import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -112,8 +114,24 @@ public final class SshConnector {
     // Small request/answer traffic (LSP) must not wait for the peer's delayed ACK: with Nagle on, the
     // LSP benchmark's round-trip p99 was about 44 ms (docs/BENCHMARKS.md).
     CoreModuleProperties.TCP_NODELAY.set(client, true);
+    client.setCipherFactories(fastCiphersFirst(client.getCipherFactories()));
     client.start();
     return client;
+  }
+
+  /**
+   * MINA offers chacha20-poly1305 first, which it computes in plain Java: a quarter of OpenSSH's bulk
+   * throughput on loopback (docs/BENCHMARKS.md, "File transfer"). AES-GCM, then AES-CTR, run on the
+   * CPU's AES instructions through the JDK; every cipher stays offered, only the order changes.
+   */
+  static List<NamedFactory<Cipher>> fastCiphersFirst(List<NamedFactory<Cipher>> offered) {
+    List<String> preferred = List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr");
+    List<NamedFactory<Cipher>> ordered = new ArrayList<>(offered);
+    ordered.sort(java.util.Comparator.comparingInt(f -> {
+      int rank = preferred.indexOf(f.getName());
+      return rank < 0 ? preferred.size() : rank;
+    }));
+    return ordered;
   }
 
   private ClientSession openHop(SshClient client, SshTarget hop, SshTarget previous, ClientSession via,
