@@ -31,4 +31,5 @@ for tool in /usr/sbin/sshd /usr/bin/ssh /usr/bin/ssh-keygen; do
   fi
 done
 classpath="bench/target/classes:$(cat "$classpath_file")"
-exec java -XX:+UseSerialGC -Dtether.root="$root" -cp "$classpath" dev.tether.bench.lsp.LspBench "$@"
+# BENCH_MAIN: another harness on the same loopback host (run-transfer-bench.sh sets it).
+exec java -XX:+UseSerialGC -Dtether.root="$root" -cp "$classpath" "${BENCH_MAIN:-dev.tether.bench.lsp.LspBench}" "$@"

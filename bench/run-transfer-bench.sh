@@ -1,34 +1,12 @@
 #!/usr/bin/env bash
-# Benchmarks `tether fs` transfers side by side with `ssh host cat` and `sftp` (OpenSSH), and an LSP
-# round trip under such a transfer against idle: builds the CLI, the agent and the bench module, then runs
-# dev.tether.bench.lsp.TransferBench against a real sshd on 127.0.0.1 (needs openssh-server and
-# openssh-client). Markdown on stdout, progress on stderr.
+# Benchmarks `tether fs` transfers side by side with `ssh host cat` and `sftp` (OpenSSH), and an LSP round
+# trip's p99 while such a transfer shares the tunnel against idle: dev.tether.bench.lsp.TransferBench on the
+# LSP benchmark's loopback host (a real sshd on 127.0.0.1; needs openssh-server and openssh-client), built
+# and run by run-lsp-bench.sh. Markdown on stdout, progress on stderr.
 #
-#   bench/run-transfer-bench.sh            full run (a few minutes on 2 cores)
-#   bench/run-transfer-bench.sh --quick    256 MiB, one run
+#   bench/run-transfer-bench.sh                          1 GiB, 3 runs (about 4 min on 2 cores)
+#   bench/run-transfer-bench.sh --quick                  256 MiB, one run
 #   bench/run-transfer-bench.sh --mib N --runs N --pings N
 #
 # LSP_BENCH_SKIP_BUILD=1 reuses the last build.
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-
-classpath_file=bench/target/lsp-bench-classpath.txt
-if [[ "${LSP_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  # -am builds the CLI (tether.jar), the agent (tether-remote.jar) and their libraries from this tree.
-  # Maven's quiet mode still prints colour resets; strip them so stderr stays readable.
-  mvn -B -o -q -pl bridge-remote,bridge-local,bench -am package dependency:build-classpath -DskipTests \
-    -DincludeScope=runtime -Dmdep.outputFile=target/lsp-bench-classpath.txt 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
-fi
-if [[ ! -s "$classpath_file" ]]; then
-  echo "run-transfer-bench: $classpath_file is missing; run without LSP_BENCH_SKIP_BUILD=1" >&2
-  exit 1
-fi
-for tool in /usr/sbin/sshd /usr/bin/ssh /usr/bin/ssh-keygen; do
-  if [[ ! -x "$tool" ]]; then
-    echo "run-transfer-bench: $tool is missing: apt-get install openssh-server openssh-client" >&2
-    exit 1
-  fi
-done
-classpath="bench/target/classes:$(cat "$classpath_file")"
-exec java -XX:+UseSerialGC -Dtether.root="$root" -cp "$classpath" dev.tether.bench.lsp.TransferBench "$@"
+BENCH_MAIN=dev.tether.bench.lsp.TransferBench exec "$(dirname "$0")/run-lsp-bench.sh" "$@"

@@ -1,5 +1,6 @@
 package dev.tether.remote;
 
+import dev.tether.adapters.JsonRpcServices;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.sys.SysInfo;
@@ -7,8 +8,6 @@ import dev.tether.adapters.sys.SysService;
 import dev.tether.mux.Channel;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.internal.Hello;
-import dev.tether.mux.internal.Workers;
-import dev.tether.mux.jsonrpc.LspStreams;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,13 +18,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.eclipse.lsp4j.jsonrpc.Launcher;
 
 /** Serves {@code sys} channels: agent and host facts, and the agent log's tail. */
 final class SysHost implements SysService {
-  /** LSP4J needs a remote interface; the agent calls nothing on the local side. */
-  interface NoCalls {}
-
   private final Path logFile;
   private final Supplier<List<String>> capabilities;
   private final ServerCatalog catalog;
@@ -38,14 +33,7 @@ final class SysHost implements SysService {
 
   void open(OpenRequest request) throws IOException {
     Channel channel = request.accept();
-    Launcher<NoCalls> launcher = new Launcher.Builder<NoCalls>()
-        .setLocalService(this)
-        .setRemoteInterface(NoCalls.class)
-        .setInput(LspStreams.input(channel))
-        .setOutput(LspStreams.output(channel, 16 * 1024 * 1024))
-        .setExecutorService(Workers.shared())
-        .create();
-    launcher.startListening();
+    JsonRpcServices.serve(channel, this);
   }
 
   @Override

@@ -306,8 +306,8 @@ final class FsCommand {
     }
   }
 
-  @Command(mixinStandardHelpOptions = true, name = "mv", description = "Rename FROM to TO; replaces an existing TO unless -n.")
-  static final class Mv implements Callable<Integer> {
+  /** {@code mv} and {@code cp}: FROM, TO and {@code -n}, differing only in what they ask of the host. */
+  abstract static class FromTo implements Callable<Integer> {
     @ParentCommand
     FsCommand fs;
 
@@ -320,35 +320,30 @@ final class FsCommand {
     @Parameters(index = "1", paramLabel = "TO")
     String to;
 
+    abstract void apply(RemoteFileSystem files, boolean overwrite) throws IOException;
+
     @Override
     public Integer call() throws Exception {
       return fs.withFiles(files -> {
-        files.rename(from, to, !noClobber);
+        apply(files, !noClobber);
         return 0;
       });
     }
   }
 
-  @Command(mixinStandardHelpOptions = true, name = "cp", description = "Copy a file or a directory tree on the host; replaces an existing TO unless -n.")
-  static final class Cp implements Callable<Integer> {
-    @ParentCommand
-    FsCommand fs;
-
-    @Option(names = {"-n", "--no-clobber"}, description = "fail with FileExists rather than replace TO")
-    boolean noClobber;
-
-    @Parameters(index = "0", paramLabel = "FROM")
-    String from;
-
-    @Parameters(index = "1", paramLabel = "TO")
-    String to;
-
+  @Command(mixinStandardHelpOptions = true, name = "mv", description = "Rename FROM to TO; replaces an existing TO unless -n.")
+  static final class Mv extends FromTo {
     @Override
-    public Integer call() throws Exception {
-      return fs.withFiles(files -> {
-        files.copy(from, to, !noClobber);
-        return 0;
-      });
+    void apply(RemoteFileSystem files, boolean overwrite) throws IOException {
+      files.rename(from, to, overwrite);
+    }
+  }
+
+  @Command(mixinStandardHelpOptions = true, name = "cp", description = "Copy a file or a directory tree on the host; replaces an existing TO unless -n.")
+  static final class Cp extends FromTo {
+    @Override
+    void apply(RemoteFileSystem files, boolean overwrite) throws IOException {
+      files.copy(from, to, overwrite);
     }
   }
 

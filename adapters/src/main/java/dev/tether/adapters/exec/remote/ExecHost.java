@@ -1,8 +1,8 @@
 package dev.tether.adapters.exec.remote;
 
+import dev.tether.adapters.JsonRpcServices;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tether.adapters.JsonRpcClients;
 import dev.tether.adapters.exec.ExecService;
 import dev.tether.adapters.process.LoginShell;
 import dev.tether.adapters.process.Signals;
@@ -11,7 +11,6 @@ import dev.tether.mux.ErrorCode;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.Session;
 import dev.tether.mux.internal.Workers;
-import dev.tether.mux.jsonrpc.LspStreams;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
@@ -38,7 +36,6 @@ public final class ExecHost {
   private static final String SETSID = new File("/usr/bin/setsid").canExecute() ? "/usr/bin/setsid"
       : new File("/bin/setsid").canExecute() ? "/bin/setsid" : null;
 
-  interface NoCalls {}
 
   private final Map<Session, Map<String, HostProcess>> bySession = new ConcurrentHashMap<>();
   private final AtomicInteger serial = new AtomicInteger();
@@ -48,14 +45,7 @@ public final class ExecHost {
     Session session = request.session();
     Channel channel = request.accept();
     List<HostProcess> mine = new java.util.concurrent.CopyOnWriteArrayList<>();
-    new Launcher.Builder<NoCalls>()
-        .setLocalService(new Control(session, mine))
-        .setRemoteInterface(NoCalls.class)
-        .setInput(JsonRpcClients.endNotifying(LspStreams.input(channel), channel::close))
-        .setOutput(LspStreams.output(channel, 16 * 1024 * 1024))
-        .setExecutorService(Workers.shared())
-        .create()
-        .startListening();
+    JsonRpcServices.serve(channel, new Control(session, mine));
     channel.closeFuture().whenComplete((ignored, error) -> {
       for (HostProcess process : mine) {
         processes(session).remove(process.id());

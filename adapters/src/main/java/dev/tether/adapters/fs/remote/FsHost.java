@@ -1,5 +1,6 @@
 package dev.tether.adapters.fs.remote;
 
+import dev.tether.adapters.JsonRpcServices;
 import com.google.gson.JsonObject;
 import dev.tether.adapters.fs.DirEntry;
 import dev.tether.adapters.fs.FileStat;
@@ -10,7 +11,6 @@ import dev.tether.adapters.fs.FsService;
 import dev.tether.mux.Channel;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.internal.Workers;
-import dev.tether.mux.jsonrpc.LspStreams;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
@@ -27,7 +27,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
 
@@ -36,21 +35,11 @@ import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
  * runs on a worker thread, so a long recursive copy does not hold up a stat on the same channel.
  */
 public final class FsHost implements FsService {
-  /** LSP4J needs a remote interface; the agent calls nothing on the client. */
-  interface NoCalls {}
-
   private static final String UNIX_ATTRIBUTES = "unix:mode,size,lastModifiedTime,ctime";
 
   public void open(OpenRequest request) throws IOException {
     Channel channel = request.accept();
-    Launcher<NoCalls> launcher = new Launcher.Builder<NoCalls>()
-        .setLocalService(this)
-        .setRemoteInterface(NoCalls.class)
-        .setInput(LspStreams.input(channel))
-        .setOutput(LspStreams.output(channel, 16 * 1024 * 1024))
-        .setExecutorService(Workers.shared())
-        .create();
-    launcher.startListening();
+    JsonRpcServices.serve(channel, this);
   }
 
   @FunctionalInterface

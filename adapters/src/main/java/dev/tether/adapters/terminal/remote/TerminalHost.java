@@ -1,10 +1,10 @@
 package dev.tether.adapters.terminal.remote;
 
+import dev.tether.adapters.JsonRpcServices;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.pty4j.PtyProcess;
 import com.pty4j.PtyProcessBuilder;
-import dev.tether.adapters.JsonRpcClients;
 import dev.tether.adapters.process.LoginShell;
 import dev.tether.adapters.process.Signals;
 import dev.tether.adapters.terminal.TerminalService;
@@ -13,7 +13,6 @@ import dev.tether.mux.ErrorCode;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.Session;
 import dev.tether.mux.internal.Workers;
-import dev.tether.mux.jsonrpc.LspStreams;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
@@ -40,8 +38,6 @@ public final class TerminalHost {
   /** Exited terminals kept (for their exit status and scrollback) per session, oldest dropped first. */
   private static final int EXITED_KEPT = 16;
 
-  /** LSP4J needs a remote interface; the agent sends nothing unasked. */
-  interface NoCalls {}
 
   private final Map<Session, Map<String, PtyTerminal>> bySession = new ConcurrentHashMap<>();
   private final AtomicInteger serial = new AtomicInteger();
@@ -50,14 +46,7 @@ public final class TerminalHost {
   public void open(OpenRequest request) throws IOException {
     Session session = request.session();
     Channel channel = request.accept();
-    new Launcher.Builder<NoCalls>()
-        .setLocalService(new Control(session))
-        .setRemoteInterface(NoCalls.class)
-        .setInput(JsonRpcClients.endNotifying(LspStreams.input(channel), channel::close))
-        .setOutput(LspStreams.output(channel, 16 * 1024 * 1024))
-        .setExecutorService(Workers.shared())
-        .create()
-        .startListening();
+    JsonRpcServices.serve(channel, new Control(session));
   }
 
   /** {@code terminal.io} {"id"}: one attachment. */
