@@ -243,6 +243,9 @@ abstract class PortForwardingSuite {
     HostServers.Http host = httpServer(big);
     int first = HostServers.freePort();
     int second = HostServers.freePort();
+    while (second == first) {
+      second = HostServers.freePort();
+    }
     Path config = writeSshConfig(base.resolve("ssh_config_forwards"), List.of(
         "  LocalForward " + first + " localhost:" + host.port(),
         "Host tether-*",
