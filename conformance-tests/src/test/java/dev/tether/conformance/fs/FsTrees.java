@@ -41,10 +41,17 @@ final class FsTrees {
 
   /** Temporary files an atomic write may leave next to its target ({@code .NAME.tether-*.tmp}). */
   static List<Path> leftovers(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(p -> p.getFileName().toString().contains(".tether-")).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    // The agent removes its temporary file while we look: a walk that meets a vanished file starts over.
+    for (int attempt = 0; ; attempt++) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        return walk.filter(p -> p.getFileName().toString().contains(".tether-")).toList();
+      } catch (UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 10) {
+          throw e;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 

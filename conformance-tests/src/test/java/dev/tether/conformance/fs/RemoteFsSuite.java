@@ -85,18 +85,7 @@ abstract class RemoteFsSuite {
     remote = Files.createDirectories(base.resolve("remote"));
     server = startServer();
     sshConfig = base.resolve("ssh_config");
-    Files.writeString(sshConfig, String.join("\n",
-        "Host " + HOST_ALIAS,
-        "  HostName 127.0.0.1",
-        "  Port " + server.port(),
-        "  User " + server.user(),
-        "  IdentityFile " + server.clientKey(),
-        "  IdentitiesOnly yes",
-        "  UserKnownHostsFile " + base.resolve("known_hosts"),
-        "  StrictHostKeyChecking accept-new",
-        "  BatchMode yes",
-        "  LogLevel ERROR",
-        ""));
+    Files.writeString(sshConfig, String.join("\n", server.hostConfig(HOST_ALIAS, base.resolve("known_hosts"), "  LogLevel ERROR")));
     tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"));
     // The CLI starts the daemon (and the session); the API tests then share that daemon.
     TetherCli.Result first = fsCli("mkdir", remote.resolve("started").toString());

@@ -75,17 +75,7 @@ abstract class RemoteLspSuite {
     server = startServer();
     knownHosts = base.resolve("known_hosts");
     sshConfig = base.resolve("ssh_config");
-    Files.writeString(sshConfig, String.join("\n",
-        "Host " + HOST_ALIAS,
-        "  HostName 127.0.0.1",
-        "  Port " + server.port(),
-        "  User " + server.user(),
-        "  IdentityFile " + server.clientKey(),
-        "  IdentitiesOnly yes",
-        "  UserKnownHostsFile " + knownHosts,
-        "  StrictHostKeyChecking accept-new",
-        "  BatchMode yes",
-        ""));
+    Files.writeString(sshConfig, String.join("\n", server.hostConfig(HOST_ALIAS, knownHosts)));
     tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"));
   }
 
@@ -173,12 +163,7 @@ abstract class RemoteLspSuite {
       Path remoteFile = remote.resolve(Projects.PYTHON).resolve(Projects.HOST_ONLY);
       assertReadOnlyCopy(buildId.get(0).uri(), remoteFile, remoteFile.toString());
 
-      assertTrue(editor.call("shutdown", null).isJsonNull(), "shutdown's result");
-      editor.notify("exit", null);
-      assertEquals(0, cli.awaitExit(TetherCli.EXIT_TIMEOUT), "exit status after shutdown and exit; stderr: " + cli.stderrText());
-      assertEquals(List.of(), editor.violations(), "stdout must carry only LSP frames");
-      EditorAssertions.assertOnlyEditorPaths(editor, remote, tether.filesCache());
-      assertEquals(List.of(), Processes.survivors(mine, SERVER_EXIT_WAIT), "pylsp must end with its editor");
+      endCleanly(cli, mine, "pylsp", true);
     }
   }
 
@@ -215,11 +200,7 @@ abstract class RemoteLspSuite {
       List<ProcessHandle> now = Processes.languageServersUnder(agents()).stream().filter(p -> !before.contains(p)).toList();
       assertEquals(mine, now, "no language server may be started again by a reconnection");
 
-      assertTrue(editor.call("shutdown", null).isJsonNull(), "shutdown's result");
-      editor.notify("exit", null);
-      assertEquals(0, cli.awaitExit(TetherCli.EXIT_TIMEOUT), "exit status after shutdown and exit; stderr: " + cli.stderrText());
-      assertEquals(List.of(), editor.violations(), "stdout must carry only LSP frames");
-      assertEquals(List.of(), Processes.survivors(mine, SERVER_EXIT_WAIT), "pylsp must end with its editor");
+      endCleanly(cli, mine, "pylsp", false);
     }
   }
 
@@ -251,12 +232,7 @@ abstract class RemoteLspSuite {
       String hover = Lsp.hoverText(editor.call("textDocument/hover", Lsp.at(printf.get(0).uri(), printf.get(0).start())));
       assertTrue(hover.contains("printf"), "hover inside the copy of stdio.h at " + printf.get(0).start() + ": " + hover);
 
-      assertTrue(editor.call("shutdown", null).isJsonNull(), "shutdown's result");
-      editor.notify("exit", null);
-      assertEquals(0, cli.awaitExit(TetherCli.EXIT_TIMEOUT), "exit status after shutdown and exit; stderr: " + cli.stderrText());
-      assertEquals(List.of(), editor.violations(), "stdout must carry only LSP frames");
-      EditorAssertions.assertOnlyEditorPaths(editor, remote, tether.filesCache());
-      assertEquals(List.of(), Processes.survivors(mine, SERVER_EXIT_WAIT), "clangd must end with its editor");
+      endCleanly(cli, mine, "clangd", true);
     }
   }
 
@@ -355,6 +331,22 @@ abstract class RemoteLspSuite {
   }
 
   // ---- helpers ----
+
+  /**
+   * The editor's shutdown and exit: tether exits 0, stdout carried only LSP, the editor saw only its
+   * own paths (when {@code onlyEditorPaths}), and the server ended with its editor.
+   */
+  private void endCleanly(TetherCli.LspProcess cli, List<ProcessHandle> mine, String server, boolean onlyEditorPaths) {
+    LspEditor editor = cli.editor();
+    assertTrue(editor.call("shutdown", null).isJsonNull(), "shutdown's result");
+    editor.notify("exit", null);
+    assertEquals(0, cli.awaitExit(TetherCli.EXIT_TIMEOUT), "exit status after shutdown and exit; stderr: " + cli.stderrText());
+    assertEquals(List.of(), editor.violations(), "stdout must carry only LSP frames");
+    if (onlyEditorPaths) {
+      EditorAssertions.assertOnlyEditorPaths(editor, remote, tether.filesCache());
+    }
+    assertEquals(List.of(), Processes.survivors(mine, SERVER_EXIT_WAIT), server + " must end with its editor");
+  }
 
   /** Opens {@code file}, hovers at {@code needle}+{@code offset}, then shuts the editor down; returns the hover text. */
   private static CompletableFuture<String> hoverAsync(TetherCli.LspProcess cli, Path file, String language, String needle, int offset) {

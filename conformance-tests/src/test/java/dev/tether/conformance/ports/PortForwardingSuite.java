@@ -72,19 +72,8 @@ abstract class PortForwardingSuite {
   }
 
   Path writeSshConfig(Path file, List<String> extraLines) throws IOException {
-    List<String> lines = new ArrayList<>(List.of(
-        "Host " + HOST_ALIAS,
-        "  HostName 127.0.0.1",
-        "  Port " + server.port(),
-        "  User " + server.user(),
-        "  IdentityFile " + server.clientKey(),
-        "  IdentitiesOnly yes",
-        "  UserKnownHostsFile " + base.resolve("known_hosts"),
-        "  StrictHostKeyChecking accept-new",
-        "  BatchMode yes"));
-    lines.addAll(extraLines);
-    lines.add("");
-    return Files.writeString(file, String.join("\n", lines));
+    return Files.writeString(file, String.join("\n",
+        server.hostConfig(HOST_ALIAS, base.resolve("known_hosts"), extraLines.toArray(String[]::new))));
   }
 
   @AfterEach

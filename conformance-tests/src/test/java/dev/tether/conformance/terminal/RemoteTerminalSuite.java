@@ -64,17 +64,7 @@ abstract class RemoteTerminalSuite {
     base = Files.createTempDirectory("tether-term-");
     server = startServer();
     sshConfig = base.resolve("ssh_config");
-    Files.writeString(sshConfig, String.join("\n",
-        "Host " + HOST_ALIAS,
-        "  HostName 127.0.0.1",
-        "  Port " + server.port(),
-        "  User " + server.user(),
-        "  IdentityFile " + server.clientKey(),
-        "  IdentitiesOnly yes",
-        "  UserKnownHostsFile " + base.resolve("known_hosts"),
-        "  StrictHostKeyChecking accept-new",
-        "  BatchMode yes",
-        ""));
+    Files.writeString(sshConfig, String.join("\n", server.hostConfig(HOST_ALIAS, base.resolve("known_hosts"))));
     tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"));
   }
 
