@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tether.mux.internal.Hello;
 import dev.tether.mux.jsonrpc.BaseProtocol;
 import dev.tether.mux.jsonrpc.LspStreams;
+import dev.tether.mux.testing.Buffered;
 import dev.tether.mux.testing.RechunkingTransport;
 import dev.tether.mux.testing.SessionPair;
 import dev.tether.mux.testing.Traffic;
@@ -184,11 +185,8 @@ class SessionTest {
       assertFalse(blockedWriter.isDone(), "the writer must be held back by the 4 KiB window");
       // The first window may still be on its way (small frames pass held bulk): wait for it, then
       // check that nothing beyond it came.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (stalled.get().available() < 4096 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      assertEquals(4096, stalled.get().available(), "exactly one window was delivered");
+      assertEquals(4096, Buffered.awaitAtLeast(stalled.get(), 4096, java.time.Duration.ofSeconds(10)),
+          "exactly one window was delivered");
       InputStream in = stalled.get().inputStream();
       byte[] drained = new byte[100_000];
       int got = 0;
