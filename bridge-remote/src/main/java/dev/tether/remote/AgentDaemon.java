@@ -53,9 +53,12 @@ final class AgentDaemon {
     this.socket = socket;
   }
 
-  /** {@code $HOME/.tether/run/tether-remote-VERSION.sock}: one daemon per user and agent version. */
+  /**
+   * {@code $HOME/.tether/run/tether-remote-VERSION-HASH.sock}: one daemon per user and agent jar
+   * ({@link AgentBuild}), never one started from another build of the same version.
+   */
   static Path defaultSocket() {
-    return TetherRemote.home().resolve(".tether").resolve("run").resolve("tether-remote-" + Version.current() + ".sock");
+    return TetherRemote.home().resolve(".tether").resolve("run").resolve("tether-remote-" + AgentBuild.name() + ".sock");
   }
 
   Path pidFile() {

@@ -29,7 +29,7 @@ import java.util.function.Function;
  *      dev.tether.adapters.lsp.UriTableGenerator
  * </pre>
  * Optional arguments: the meta model and the output
- * file; the defaults are {@code ../shared/specs/lsp-metaModel-3.18.json} and the resource path below,
+ * file; the defaults are {@code specs/lsp-metaModel-3.18.json} and the resource path below,
  * both relative to the project root (found by walking up from the working directory).
  *
  * <p>What counts as a URI: properties typed {@code DocumentUri} or {@code URI} anywhere in a type
@@ -45,7 +45,7 @@ public final class UriTableGenerator {
       + "adapters/target/classes:$(cat adapters/target/test.classpath)\" "
       + "dev.tether.adapters.lsp.UriTableGenerator";
   static final String TABLE_RESOURCE = "adapters/src/main/resources/dev/tether/adapters/lsp/uri-table.json";
-  static final String META_MODEL = "../shared/specs/lsp-metaModel-3.18.json";
+  static final String META_MODEL = "specs/lsp-metaModel-3.18.json";
 
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
   private static final Set<String> OPAQUE_ALIASES = Set.of("LSPAny", "LSPObject", "LSPArray");

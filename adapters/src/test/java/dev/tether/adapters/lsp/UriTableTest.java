@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 class UriTableTest {
 
   /**
-   * The checked-in table must be what the generator derives from the meta model. The meta model lives
-   * outside the repository ({@code ../shared/specs} relative to the project root; override with
-   * {@code -Dtether.lspMetaModel=PATH}); without it this test fails rather than skips, so CI cannot
+   * The checked-in table must be what the generator derives from the meta model. The meta model is the
+   * repository's unmodified copy in {@code specs/} (override with {@code -Dtether.lspMetaModel=PATH});
+   * without it this test fails rather than skips, so CI cannot
    * silently stop checking.
    */
   @Test

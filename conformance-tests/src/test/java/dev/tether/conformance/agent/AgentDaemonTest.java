@@ -184,7 +184,7 @@ class AgentDaemonTest {
   }
 
   private Path socket() {
-    return home.resolve(".tether/run/tether-remote-" + Version.current() + ".sock");
+    return home.resolve(".tether/run/tether-remote-" + Version.current() + "-" + agentJarHash() + ".sock");
   }
 
   private Optional<ProcessHandle> daemon() {
@@ -205,4 +205,15 @@ class AgentDaemonTest {
     assertEquals(id, message.get("id").getAsInt(), "answer id: " + message);
     return message.getAsJsonObject("result");
   }
+
+  /** The first 12 hex digits of the agent jar's SHA-256: the daemon's socket is keyed by its build. */
+  private static String agentJarHash() {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(AGENT_JAR));
+      return java.util.HexFormat.of().formatHex(digest).substring(0, 12);
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError("cannot hash " + AGENT_JAR, e);
+    }
+  }
+
 }
