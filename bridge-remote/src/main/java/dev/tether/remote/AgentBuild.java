@@ -16,13 +16,21 @@ import java.util.HexFormat;
  * same version (an older, a rebuilt or a tampered one).
  */
 final class AgentBuild {
-  private static final String NAME = Version.current() + "-" + jarHash();
+  private static final String HASH = jarHash();
 
   private AgentBuild() {}
 
   /** {@code VERSION-HASH12}; {@code VERSION-classes} when not run from a jar (the module's own tests). */
   static String name() {
-    return NAME;
+    return Version.current() + "-" + HASH;
+  }
+
+  /**
+   * The first 12 hex digits of the jar's SHA-256 ({@code classes} when not run from a jar). It alone
+   * names the daemon's socket: a Unix socket path has at most 107 bytes, and a home directory eats into them.
+   */
+  static String hash() {
+    return HASH;
   }
 
   private static String jarHash() {

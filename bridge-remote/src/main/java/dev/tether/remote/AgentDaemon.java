@@ -1,6 +1,5 @@
 package dev.tether.remote;
 
-import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.transport.SocketChannelTransport;
@@ -47,6 +46,9 @@ final class AgentDaemon {
   /** The exit status of a daemon that found another one serving its socket. */
   static final int ALREADY_RUNNING = 3;
 
+  /** sockaddr_un's sun_path holds 108 bytes with the terminating NUL. */
+  private static final int MAX_SOCKET_PATH = 107;
+
   private final Path socket;
 
   AgentDaemon(Path socket) {
@@ -54,11 +56,11 @@ final class AgentDaemon {
   }
 
   /**
-   * {@code $HOME/.tether/run/tether-remote-VERSION-HASH.sock}: one daemon per user and agent jar
-   * ({@link AgentBuild}), never one started from another build of the same version.
+   * {@code $HOME/.tether/run/tether-remote-HASH.sock}: one daemon per user and agent jar
+   * ({@link AgentBuild#hash}), never one started from another build, of the same version or not.
    */
   static Path defaultSocket() {
-    return TetherRemote.home().resolve(".tether").resolve("run").resolve("tether-remote-" + AgentBuild.name() + ".sock");
+    return TetherRemote.home().resolve(".tether").resolve("run").resolve("tether-remote-" + AgentBuild.hash() + ".sock");
   }
 
   Path pidFile() {
@@ -80,6 +82,12 @@ final class AgentDaemon {
 
   /** Serves sessions until it has had none for {@code idle}; refuses to run twice on one socket. */
   int serve(Path log, Duration idle) throws IOException, InterruptedException {
+    int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+    if (length > MAX_SOCKET_PATH) {
+      System.err.println("tether-remote: the socket path " + socket + " has " + length + " bytes, more than the "
+          + MAX_SOCKET_PATH + " a Unix socket allows; use a shorter HOME for the agent");
+      return 1;
+    }
     Path dir = socket.getParent();
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -95,7 +103,7 @@ final class AgentDaemon {
         server.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(pidFile(), Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
-        LOG.info("tether-remote {} daemon listening on {}", Version.current(), socket);
+        LOG.info("tether-remote {} daemon listening on {}", AgentBuild.name(), socket);
         Thread acceptor = new Thread(() -> acceptLoop(server, agent), "daemon-accept");
         acceptor.setDaemon(true);
         acceptor.start();

@@ -33,7 +33,7 @@ import java.util.concurrent.CountDownLatch;
  * tether-remote stdio                 serve one session on stdin/stdout, ending with it
  * tether-remote stdio --daemon        relay stdin/stdout to the per-user daemon, starting it if needed
  *                                     (how ssh starts it: sessions then survive a dropped connection)
- * tether-remote daemon                serve resumable sessions on ~/.tether/run/tether-remote-VERSION-HASH.sock
+ * tether-remote daemon                serve resumable sessions on ~/.tether/run/tether-remote-HASH.sock
  * tether-remote serve --listen ADDR   serve sessions on HOST:PORT or unix:/path (resumable across connections)
  * tether-remote version               print the agent and protocol version
  * </pre>

@@ -184,7 +184,7 @@ class AgentDaemonTest {
   }
 
   private Path socket() {
-    return home.resolve(".tether/run/tether-remote-" + Version.current() + "-" + agentJarHash() + ".sock");
+    return home.resolve(".tether/run/tether-remote-" + agentJarHash() + ".sock");
   }
 
   private Optional<ProcessHandle> daemon() {
