@@ -3,7 +3,7 @@
 #   ~/.local/bin/tether, ~/.local/bin/tether-remote
 #   $XDG_DATA_HOME/man/man1/*.1                         (man tether, man tether-lsp, ...)
 #   $XDG_DATA_HOME/bash-completion/completions/tether  (loaded by bash-completion on demand)
-#   $XDG_DATA_HOME/zsh/site-functions/_tether          (add that directory to fpath, see below)
+#   $XDG_DATA_HOME/tether/tether.zsh                   (zsh: source it from ~/.zshrc, after compinit)
 # XDG_DATA_HOME defaults to ~/.local/share. `install.sh --uninstall` removes exactly the links that point
 # into this release. A file that is not one of our links is never replaced without asking (or --force).
 set -euo pipefail
@@ -36,7 +36,7 @@ links() {
     echo "$page $data/man/man1/$(basename "$page")"
   done
   echo "$release/completions/tether.bash $data/bash-completion/completions/tether"
-  echo "$release/completions/_tether $data/zsh/site-functions/_tether"
+  echo "$release/completions/tether.zsh $data/tether/tether.zsh"
 }
 
 ours() { # $1 link, $2 target: is $1 a link to $2?
@@ -81,7 +81,7 @@ install_links() {
   elif [[ "$(readlink -f "$found")" != "$release/bin/tether" ]]; then
     echo "install.sh: note: 'tether' on your PATH is still $found, which comes before $bin_dir" >&2
   fi
-  echo "install.sh: zsh completion: add to ~/.zshrc, before compinit: fpath=($data/zsh/site-functions \$fpath)"
+  echo "install.sh: for completion in zsh, add to ~/.zshrc (after compinit): source $data/tether/tether.zsh"
 }
 
 uninstall_links() {
