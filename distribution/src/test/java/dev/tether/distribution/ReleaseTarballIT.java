@@ -154,6 +154,42 @@ class ReleaseTarballIT {
     assertTrue(demo.out().contains(release.resolve("install.sh").toString()), "points to install.sh:\n" + demo.out());
   }
 
+  /**
+   * The demo on a machine without pylsp and clangd, run by a user who cannot become root: it must install
+   * nothing and print the exact command. Real end to end: in a private mount namespace both servers are
+   * covered by an empty, non-executable file, and the demo runs as nobody. (The install itself, as root or
+   * through sudo, is decided by ServerInstall, unit-tested against a scripted machine: a real install
+   * would change this shared machine.)
+   */
+  @Test
+  void theDemoWithoutALanguageServerOrRootPrintsTheInstallCommandAndExitsNonZero() throws Exception {
+    assertEquals(0L, (long) (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"),
+        "this test runs the demo as nobody in a private mount namespace, which needs the tests to run as root");
+    Path shared = Files.createDirectories(tmp.resolve("as-nobody"));
+    for (Path dir : List.of(tmp, shared)) {
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Sandbox.Result cp = user("as-nobody").run(60, "cp", "-a", release.toString(), shared.resolve("release").toString());
+    assertEquals(0, cp.exit(), cp.both());
+    Path home = Files.createDirectories(shared.resolve("home"));
+    Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path hidden = Files.writeString(shared.resolve("not-a-server"), "");
+    StringBuilder script = new StringBuilder("set -e; ");
+    for (String server : List.of("pylsp", "clangd")) {
+      script.append("p=$(command -v ").append(server).append(") && mount --bind '").append(hidden)
+          .append("' \"$(readlink -f \"$p\")\"; ");
+    }
+    script.append("exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=\"$PATH\" HOME='").append(home)
+        .append("' '").append(shared.resolve("release/bin/tether")).append("' demo");
+    Sandbox.Result demo = user("as-nobody").run(300, List.of("unshare", "--mount", "--propagation", "private",
+        "sh", "-c", script.toString()));
+    assertEquals(1, demo.exit(), demo.both());
+    assertTrue(demo.err().contains("tether: neither pylsp nor clangd is installed, and installing one needs root: run sudo "),
+        demo.both());
+    assertTrue(demo.err().contains("install -y -q python3-pylsp") || demo.err().contains("python3-lsp-server")
+        || demo.err().contains("python-lsp-server") || demo.err().contains("py3-lsp-server"), demo.both());
+  }
+
   /** A private mount namespace: as root directly, otherwise as root of a new user namespace. */
   private static List<String> unshare() throws Exception {
     List<String> plain = List.of("unshare", "--mount", "--propagation", "private");
