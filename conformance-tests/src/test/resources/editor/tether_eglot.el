@@ -12,17 +12,24 @@
 (defvar tether-results nil "Alist of what happened, written as JSON at the end.")
 (defun tether-result (key value) (push (cons key value) tether-results))
 
-(let ((timeout (string-to-number (getenv "TETHER_EMACS_TIMEOUT"))))
-  (setq eglot-sync-connect timeout          ; `eglot' returns once the server answered initialize
-        eglot-connect-timeout timeout
-        jsonrpc-default-request-timeout timeout))
+(defvar tether-timeout (string-to-number (getenv "TETHER_EMACS_TIMEOUT")))
+(setq eglot-connect-timeout tether-timeout
+      jsonrpc-default-request-timeout tether-timeout)
+
+(defun tether-await-server ()
+  "The buffer's eglot server once it answered initialize; an error after `tether-timeout' seconds.
+`eglot' itself returns at the first output of the process (tether's \"connecting\" line on stderr)."
+  (with-timeout (tether-timeout (error "eglot did not connect within %s s" tether-timeout))
+    (while (not (eglot-current-server))
+      (accept-process-output nil 0.1)))
+  (eglot-current-server))
 
 (condition-case err
     (progn
       (find-file (getenv "TETHER_EMACS_FILE"))
       (tether-result 'major_mode (symbol-name major-mode))
       (apply #'eglot (eglot--guess-contact))
-      (let ((server (eglot-current-server)))
+      (let ((server (tether-await-server)))
         (tether-result 'connected (if (and server (jsonrpc-running-p server)) t :json-false))
         (goto-char (point-min))
         (search-forward "greet(")
@@ -33,7 +40,11 @@
         (tether-result 'definition_file (buffer-file-name))
         (tether-result 'definition_line (line-number-at-pos))
         (eglot-shutdown server)))
-  (error (tether-result 'error (error-message-string err))))
+  (error (tether-result 'error (error-message-string err))
+         (tether-result 'messages (with-current-buffer "*Messages*" (buffer-string)))
+         (dolist (buffer (buffer-list))       ; tether's stderr, as eglot keeps it
+           (when (string-match-p "EGLOT.*stderr" (buffer-name buffer))
+             (tether-result 'stderr (with-current-buffer buffer (buffer-string)))))))
 
 (with-temp-file (getenv "TETHER_EMACS_OUTPUT")
   (insert (json-encode tether-results)))

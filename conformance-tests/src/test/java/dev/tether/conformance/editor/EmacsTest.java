@@ -96,7 +96,7 @@ class EmacsTest {
 
     JsonObject results = runEmacs(snippetFile, local.resolve("main.py"), output, local);
 
-    assertFalse(results.has("error"), "error inside Emacs: " + results.get("error"));
+    assertFalse(results.has("error"), "error inside Emacs: " + results);
     assertEquals("python-mode", results.get("major_mode").getAsString());
     assertTrue(results.get("connected").getAsBoolean(), "eglot connected");
     String hover = JsonParser.parseString(results.get("hover").getAsString()).getAsJsonObject().get("contents").toString();
