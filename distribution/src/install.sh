@@ -68,11 +68,16 @@ install_links() {
   while read -r target link; do # check everything first: all or nothing
     may_replace "$link" "$target" || exit 1
   done < <(links)
+  local pages=0
   while read -r target link; do
     mkdir -p "$(dirname "$link")"
     ln -sfn "$target" "$link"
-    echo "  $link -> $target"
+    case "$link" in
+      */man/man1/*) pages=$((pages + 1)) ;;
+      *) echo "  $link -> $target" ;;
+    esac
   done < <(links)
+  echo "  $pages man pages in $data/man/man1 (man tether, man tether-lsp, ...)"
   echo "install.sh: installed tether $(cat "$release/VERSION") from $release"
   local found
   found="$(PATH="$PATH" command -v tether || true)"
@@ -89,7 +94,6 @@ uninstall_links() {
   while read -r target link; do
     if ours "$link" "$target"; then
       rm -f "$link"
-      echo "  removed $link"
       removed=$((removed + 1))
     elif [[ -e "$link" || -L "$link" ]]; then
       echo "install.sh: left $link alone: it is not a link into $release" >&2
