@@ -102,7 +102,7 @@ final class TerminalProgress implements Progress {
 
   private synchronized void showWaiting(String line) {
     if (line.equals(current) && bar == null) {
-      bar = builder(line).setInitialMax(-1).build();
+      bar = builder(line).setInitialMax(-1).hideEta().build();
     }
   }
 
