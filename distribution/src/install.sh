@@ -5,7 +5,8 @@
 #   $XDG_DATA_HOME/bash-completion/completions/tether  (loaded by bash-completion on demand)
 #   $XDG_DATA_HOME/tether/tether.zsh                   (zsh: source it from ~/.zshrc, after compinit)
 # XDG_DATA_HOME defaults to ~/.local/share. `install.sh --uninstall` removes exactly the links that point
-# into this release. A file that is not one of our links is never replaced without asking (or --force).
+# into this release. A link into another Tether release is replaced (an upgrade); any other file is never
+# replaced without asking (or --force).
 set -euo pipefail
 release="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 bin_dir="$HOME/.local/bin"
@@ -22,7 +23,7 @@ for arg in "$@"; do
   case "$arg" in
     --force) force=true ;;
     --uninstall) uninstall=true ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) echo "install.sh: unknown option '$arg'" >&2; usage ;;
   esac
 done
@@ -43,10 +44,22 @@ ours() { # $1 link, $2 target: is $1 a link to $2?
   [[ -L "$1" && "$(readlink "$1")" == "$2" ]]
 }
 
+another_release() { # $1 link: is it a link into another Tether release (an upgrade replaces it)?
+  local target dir
+  [[ -L "$1" ]] || return 1
+  target="$(readlink "$1")"
+  dir="$(dirname "$(dirname "$target")")"
+  [[ -f "$dir/install.sh" && -f "$dir/lib/tether.jar" ]]
+}
+
 # May $1 be replaced? Yes when absent or ours; otherwise only with --force or a "y" typed at a terminal.
 may_replace() {
   local link="$1" target="$2" answer
   if [[ ! -e "$link" && ! -L "$link" ]] || ours "$link" "$target"; then
+    return 0
+  fi
+  if another_release "$link"; then
+    echo "install.sh: replacing $link (a link into the release $(dirname "$(dirname "$(readlink "$link")")"))" >&2
     return 0
   fi
   local what="$link"

@@ -224,6 +224,19 @@ class ReleaseTarballIT {
     Sandbox.Result again = user.run(60, release.resolve("install.sh").toString());
     assertEquals(0, again.exit(), "installing twice is fine:\n" + again.both());
 
+    // An upgrade: another release's install.sh replaces these links without asking; uninstalling the old
+    // release then leaves the new one's links alone.
+    Path newer = tmp.resolve("newer-release");
+    assertEquals(0, user.run(60, "cp", "-a", release.toString(), newer.toString()).exit());
+    Sandbox.Result upgrade = user.run(60, newer.resolve("install.sh").toString());
+    assertEquals(0, upgrade.exit(), upgrade.both());
+    assertEquals(newer.resolve("bin/tether"), Files.readSymbolicLink(home.resolve(".local/bin/tether")));
+    Sandbox.Result oldGone = user.run(60, release.resolve("install.sh").toString(), "--uninstall");
+    assertEquals(0, oldGone.exit(), oldGone.both());
+    assertEquals(newer.resolve("bin/tether"), Files.readSymbolicLink(home.resolve(".local/bin/tether")));
+    assertEquals(0, user.run(60, newer.resolve("install.sh").toString(), "--uninstall").exit());
+    assertEquals(0, user.run(60, release.resolve("install.sh").toString()).exit());
+
     Path unrelated = Files.writeString(share.resolve("man/man1/ssh.1"), "someone else's page");
     Sandbox.Result uninstall = user.run(60, release.resolve("install.sh").toString(), "--uninstall");
     assertEquals(0, uninstall.exit(), uninstall.both());
