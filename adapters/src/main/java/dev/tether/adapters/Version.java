@@ -5,9 +5,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
-/** This build's version, shared by the local bridge and the agent so they can detect skew. */
+/**
+ * This build's version and the git commit it was built from, shared by the local bridge and the agent
+ * so they can detect skew and users can say what they run. Both come from {@code version.properties},
+ * filled in by the build (the commit by git-commit-id-maven-plugin, offline from {@code .git}).
+ */
 public final class Version {
-  private static final String VERSION = load();
+  private static final Properties BUILD = load();
+  private static final String VERSION = BUILD.getProperty("version", "dev");
+  private static final String COMMIT = commit(BUILD);
 
   private Version() {}
 
@@ -15,14 +21,34 @@ public final class Version {
     return VERSION;
   }
 
-  private static String load() {
+  /**
+   * The abbreviated commit id, with {@code -dirty} when the work tree had uncommitted changes, or
+   * {@code unknown} when the build had no git repository (a source tarball) or no git.
+   */
+  public static String commit() {
+    return COMMIT;
+  }
+
+  /** {@code VERSION (commit C)}: what {@code --version} prints after the program's name. */
+  public static String describe() {
+    return VERSION + " (commit " + COMMIT + ")";
+  }
+
+  static String commit(Properties build) {
+    String id = build.getProperty("commit", "");
+    if (id.isBlank() || id.startsWith("${")) { // not filtered: the build found no repository
+      return "unknown";
+    }
+    return "true".equals(build.getProperty("dirty")) ? id + "-dirty" : id;
+  }
+
+  private static Properties load() {
+    Properties properties = new Properties();
     try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
-      if (in == null) {
-        return "dev";
+      if (in != null) {
+        properties.load(in);
       }
-      Properties properties = new Properties();
-      properties.load(in);
-      return properties.getProperty("version", "dev");
+      return properties;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -35,7 +35,7 @@ import java.util.concurrent.CountDownLatch;
  *                                     (how ssh starts it: sessions then survive a dropped connection)
  * tether-remote daemon                serve resumable sessions on ~/.tether/run/tether-remote-HASH.sock
  * tether-remote serve --listen ADDR   serve sessions on HOST:PORT or unix:/path (resumable across connections)
- * tether-remote version               print the agent and protocol version
+ * tether-remote version               print the agent's version, commit and protocol version
  * </pre>
  *
  * In stdio mode stdout carries nothing but the protocol: System.out is pointed at stderr before
@@ -87,7 +87,8 @@ public final class TetherRemote {
     switch (args[0]) {
       case "version" -> {
         System.err.flush();
-        protocolOut.println("tether-remote " + Version.current() + " (protocol " + Hello.MAJOR + "." + Hello.MINOR + ")");
+        protocolOut.println("tether-remote " + Version.current() + " (commit " + Version.commit() + ", protocol "
+            + Hello.MAJOR + "." + Hello.MINOR + ")");
         protocolOut.flush();
         return 0;
       }

@@ -10,10 +10,15 @@ import java.io.IOException;
 final class Daemons {
   private Daemons() {}
 
-  /** Connects to (or starts) the per-user daemon; its progress lines and prompts go to stderr / the terminal. */
+  /**
+   * Connects to (or starts) the per-user daemon; its progress goes to stderr (bars on a terminal, else one
+   * line per step), its notices to stderr as lines, and prompts to the terminal.
+   */
   static DaemonClient connect() throws IOException {
     java.io.PrintStream stderr = System.err;
-    return DaemonClient.connect(DaemonPaths.fromEnvironment(), true, line -> stderr.println("tether: " + line),
+    DaemonClient daemon = DaemonClient.connect(DaemonPaths.fromEnvironment(), true, TerminalProgress.forStderr(stderr),
         Prompter.forEnvironment(SshEnvironment.system()));
+    daemon.onNotice(line -> stderr.println("tether: " + line));
+    return daemon;
   }
 }

@@ -92,11 +92,19 @@ public final class Bootstrap {
 
   private void install() throws IOException {
     String dir = jar.remoteDir();
-    ui.progress(String.format("installing the agent on %s (%.1f MiB)", host, jar.size() / (1024.0 * 1024.0)));
+    long size = jar.size();
+    String step = String.format("installing the agent on %s (%.1f MiB)", host, size / (1024.0 * 1024.0));
+    ui.progress(step);
     run("mkdir -p \"$HOME/" + dir + "\"");
     String temp = dir + "/tether-remote.jar.part-" + ProcessHandle.current().pid();
+    long[] told = {0};
     try {
-      ssh.upload(jar.path(), temp, 0644);
+      ssh.upload(jar.path(), temp, 0644, sent -> {
+        if (sent - told[0] >= size / 100 || sent == size) { // a bar needs no more than every percent
+          told[0] = sent;
+          ui.transfer(step, sent, size);
+        }
+      });
     } catch (SshFailure e) {
       throw new TetherException("uploading the agent to " + host + " failed: " + e.getMessage(), e);
     }

@@ -29,12 +29,16 @@ public final class DaemonClient implements AutoCloseable {
   private static final long START_TIMEOUT_MILLIS = 20_000;
 
   private final Session session;
+  private final Progress progress;
   private volatile Consumer<String> notices;
   private volatile Consumer<String> progressAlso = line -> { };
+  /** The step line last passed to {@link #progressAlso}; touched by the ui thread only. */
+  private String lastStep;
 
-  private DaemonClient(Session session, Consumer<String> progress) {
+  private DaemonClient(Session session, Progress progress, Consumer<String> notices) {
     this.session = session;
-    this.notices = progress;
+    this.progress = progress;
+    this.notices = notices;
   }
 
   /**
@@ -50,9 +54,30 @@ public final class DaemonClient implements AutoCloseable {
     this.progressAlso = listener;
   }
 
-  private void progress(Consumer<String> first, String line) {
-    first.accept(line);
-    progressAlso.accept(line);
+  /** What the ui channel reports: shown by {@link #progress}, and each new step told to {@link #progressAlso}. */
+  private Progress reported() {
+    return new Progress() {
+      @Override
+      public void step(String line) {
+        lastStep = line;
+        progress.step(line);
+        progressAlso.accept(line);
+      }
+
+      @Override
+      public void bytes(String line, long done, long total) {
+        if (!line.equals(lastStep)) {
+          lastStep = line;
+          progressAlso.accept(line);
+        }
+        progress.bytes(line, done, total);
+      }
+
+      @Override
+      public void end() {
+        progress.end();
+      }
+    };
   }
 
   private void notice(String line) {
@@ -68,8 +93,16 @@ public final class DaemonClient implements AutoCloseable {
     }
   }
 
-  /** Connects to the daemon; when {@code autoStart}, starts one first if none answers. */
+  /** Connects to the daemon; when {@code autoStart}, starts one first if none answers. Progress as plain lines. */
   public static DaemonClient connect(DaemonPaths paths, boolean autoStart, Consumer<String> progress,
+      Prompter prompter) throws IOException {
+    DaemonClient client = connect(paths, autoStart, Progress.lines(progress), prompter);
+    client.notices = progress;
+    return client;
+  }
+
+  /** Connects to the daemon; when {@code autoStart}, starts one first if none answers. */
+  public static DaemonClient connect(DaemonPaths paths, boolean autoStart, Progress progress,
       Prompter prompter) throws IOException {
     if (!isRunning(paths)) {
       if (!autoStart) {
@@ -89,9 +122,9 @@ public final class DaemonClient implements AutoCloseable {
             request.reject(ErrorCode.CHANNEL_REFUSED, "a tether command accepts only ui channels");
             return;
           }
-          Ui.serve(request.accept(), line -> client[0].progress(progress, line), line -> client[0].notice(line), prompter);
+          Ui.serve(request.accept(), client[0].reported(), line -> client[0].notice(line), prompter);
         }));
-    client[0] = new DaemonClient(session, progress);
+    client[0] = new DaemonClient(session, progress, progress::step);
     return client[0];
   }
 
@@ -152,7 +185,11 @@ public final class DaemonClient implements AutoCloseable {
     open.target = target;
     open.kind = kind;
     open.metadata = metadata;
-    return session.open(DaemonProtocol.REMOTE, flavour, DaemonProtocol.GSON.toJson(open));
+    try {
+      return session.open(DaemonProtocol.REMOTE, flavour, DaemonProtocol.GSON.toJson(open));
+    } finally {
+      progress.end(); // the daemon answers once the host is reached (or cannot be)
+    }
   }
 
   /** Opens channels on the host named by {@code target}, through the daemon: for the services' client halves. */

@@ -37,6 +37,19 @@ public final class Ui implements Prompter {
     }
   }
 
+  /** How far the transfer {@code line} names has got, for a progress bar (a plain line where there is none). */
+  public synchronized void transfer(String line, long done, long total) {
+    JsonObject message = new JsonObject();
+    message.addProperty("progress", line);
+    message.addProperty("done", done);
+    message.addProperty("total", total);
+    try {
+      channel().writeMessage(DaemonProtocol.json(message));
+    } catch (IOException | RuntimeException unreachable) {
+      // as for progress
+    }
+  }
+
   /**
    * Tells the command something about its host's connection that its user should see (lost,
    * reconnected): {@code tether lsp} shows it in the editor, other commands on stderr.
@@ -91,14 +104,17 @@ public final class Ui implements Prompter {
   }
 
   /** The CLI's side of a {@code ui} channel: shows progress and notices, answers prompts with {@code prompter}. */
-  public static void serve(Channel channel, Consumer<String> progress, Consumer<String> notices, Prompter prompter) {
+  public static void serve(Channel channel, Progress progress, Consumer<String> notices, Prompter prompter) {
     Thread thread = new Thread(() -> {
       try {
         byte[] raw;
         while ((raw = channel.readMessage()) != null) {
           JsonObject message = DaemonProtocol.parse(raw);
-          if (message.has("progress")) {
-            progress.accept(message.get("progress").getAsString());
+          if (message.has("progress") && message.has("total")) {
+            progress.bytes(message.get("progress").getAsString(), message.get("done").getAsLong(),
+                message.get("total").getAsLong());
+          } else if (message.has("progress")) {
+            progress.step(message.get("progress").getAsString());
           } else if (message.has("notice")) {
             notices.accept(message.get("notice").getAsString());
           } else if (message.has("prompt")) {

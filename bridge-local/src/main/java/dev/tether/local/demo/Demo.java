@@ -82,8 +82,23 @@ public final class Demo {
     printSetUp(project.server(), project.languageId());
   }
 
-  /** {name, path} of the server to use; fails with {@link #NO_SERVER} when none runs. */
-  private static String[] pick(String requested) throws TetherException {
+  /**
+   * {name, path} of the server to use. When none was requested and neither runs, one is installed first
+   * ({@link ServerInstall}: said on {@code out}, or refused with the command to run).
+   */
+  private String[] pick(String requested) throws IOException, InterruptedException {
+    if (requested == null && SERVERS.stream().allMatch(name -> runnable(name).isEmpty())) {
+      ServerInstall installer = new ServerInstall(new ServerInstall.Real());
+      installer.install(installer.plan(), report.out());
+      if (runnable("pylsp").isEmpty()) {
+        throw new TetherException("pylsp was installed but does not run from the PATH (" + System.getenv("PATH")
+            + "); " + NO_SERVER);
+      }
+    }
+    return find(requested);
+  }
+
+  private static String[] find(String requested) throws TetherException {
     for (String name : requested == null ? SERVERS : List.of(requested)) {
       Optional<Path> found = runnable(name);
       if (found.isPresent()) {
@@ -141,8 +156,18 @@ public final class Demo {
     report.line("    language-servers = [\"" + server + "-build-box\"]");
     report.line("  VS Code, Emacs (eglot), Sublime Text, Neovim 0.7 and nvim-lspconfig: docs/EDITORS.md");
     if (launcher != null) {
-      report.line("  To have 'tether' on your PATH: ln -s " + launcher + " ~/.local/bin/tether");
+      report.line("  To have 'tether' on your PATH: " + installHint(Path.of(launcher)));
     }
+  }
+
+  /** A release's install.sh (links, man pages, completions) beside {@code bin/}; in a checkout, a link. */
+  static String installHint(Path launcher) {
+    Path parent = launcher.toAbsolutePath().getParent();
+    Path installer = parent == null || parent.getParent() == null ? null : parent.getParent().resolve("install.sh");
+    if (installer != null && Files.isRegularFile(installer)) {
+      return installer + " (also man pages and shell completion)";
+    }
+    return "ln -s " + launcher + " ~/.local/bin/tether";
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -41,6 +41,10 @@ final class Report {
     out.println(String.format(STEP, "", atNanos == null ? "" : seconds(atNanos), shorten(text)).stripTrailing());
   }
 
+  PrintWriter out() {
+    return out;
+  }
+
   void blank() {
     out.println();
   }

@@ -94,13 +94,23 @@ public final class SshConnection implements AutoCloseable {
    * overwritten in place.
    */
   public void upload(Path local, String remotePath, int mode) {
+    upload(local, remotePath, mode, sent -> { });
+  }
+
+  /** {@link #upload(Path, String, int)}, telling {@code sent} the bytes written so far after each chunk. */
+  public void upload(Path local, String remotePath, int mode, java.util.function.LongConsumer sent) {
     String path = remotePath.startsWith("~/") ? remotePath.substring(2) : remotePath;
     try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session());
        InputStream in = Files.newInputStream(local)) {
       makeParents(sftp, path);
       try (OutputStream out = sftp.write(path, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
           SftpClient.OpenMode.Truncate)) {
-        in.transferTo(out);
+        byte[] buffer = new byte[32 * 1024];
+        long done = 0;
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          out.write(buffer, 0, n);
+          sent.accept(done += n);
+        }
       }
       sftp.setStat(path, new SftpClient.Attributes().perms(mode & 07777));
     } catch (IOException | RuntimeException e) {

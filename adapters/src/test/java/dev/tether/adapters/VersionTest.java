@@ -1,0 +1,36 @@
+package dev.tether.adapters;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class VersionTest {
+  @Test
+  void thisBuildKnowsItsVersionAndCommit() {
+    assertTrue(Version.current().matches("\\d+\\.\\d+\\.\\d+.*"), Version.current());
+    // This module is built from a git checkout (CI clones it), so the commit must have been filled in.
+    assertTrue(Version.commit().matches("[0-9a-f]{12}(-dirty)?"), Version.commit());
+    assertEquals(Version.current() + " (commit " + Version.commit() + ")", Version.describe());
+  }
+
+  @Test
+  void aBuildWithoutGitSaysUnknown() {
+    Properties unfiltered = new Properties();
+    unfiltered.setProperty("commit", "${git.commit.id.abbrev}");
+    unfiltered.setProperty("dirty", "${git.dirty}");
+    assertEquals("unknown", Version.commit(unfiltered));
+    assertEquals("unknown", Version.commit(new Properties()));
+  }
+
+  @Test
+  void uncommittedChangesAreMarked() {
+    Properties dirty = new Properties();
+    dirty.setProperty("commit", "0123456789ab");
+    dirty.setProperty("dirty", "true");
+    assertEquals("0123456789ab-dirty", Version.commit(dirty));
+    dirty.setProperty("dirty", "false");
+    assertEquals("0123456789ab", Version.commit(dirty));
+  }
+}
