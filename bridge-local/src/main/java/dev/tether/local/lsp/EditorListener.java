@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -174,14 +175,57 @@ public final class EditorListener {
         return;
       }
       // A socket channel has no read timeout; the socket's mode already limits this to our own user.
-      InputStream in = firstMessageChecked(Channels.newInputStream(editor), peer, stderr);
+      InputStream in = firstMessageChecked(inputOf(editor), peer, stderr);
       if (in != null) {
-        OutputStream out = Channels.newOutputStream(editor);
-        frontEnd.serve(in, out);
+        frontEnd.serve(in, outputOf(editor));
       }
     } catch (Exception e) {
       stderr.println("tether lsp: editor connection " + peer + " ended: " + e.getMessage());
     }
+  }
+
+  /**
+   * A stream reading {@code channel}. Not {@link Channels#newInputStream}: its streams share the
+   * channel's blocking lock, so a read waiting for the editor would block every write to it.
+   */
+  static InputStream inputOf(SocketChannel channel) {
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        int n;
+        do {
+          n = channel.read(ByteBuffer.wrap(b, off, len));
+        } while (n == 0);
+        return n;
+      }
+    };
+  }
+
+  /** A stream writing {@code channel}; see {@link #inputOf}. */
+  static OutputStream outputOf(SocketChannel channel) {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+      }
+    };
   }
 
   /**
