@@ -29,15 +29,16 @@ class ServeRemovedTest {
       port = probe.getLocalPort();
     }
     for (String address : List.of("127.0.0.1:" + port, "0.0.0.0:" + port, "unix:" + dir.resolve("agent.sock"))) {
+      Path out = dir.resolve("serve.out");
       Process agent = new ProcessBuilder(Processes.java(), "-jar", TetherCli.AGENT_JAR.toString(),
           "serve", "--listen", address, "--log", dir.resolve("agent.log").toString())
-          .redirectErrorStream(true).start();
+          .redirectErrorStream(true).redirectOutput(out.toFile()).start();
       agent.getOutputStream().close();
-      String output = new String(agent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!agent.waitFor(60, TimeUnit.SECONDS)) {
         Processes.endTree(agent.toHandle());
-        throw new AssertionError("tether-remote serve --listen " + address + " is still running: " + output);
+        throw new AssertionError("tether-remote serve --listen " + address + " is still running: " + Files.readString(out));
       }
+      String output = Files.readString(out, StandardCharsets.UTF_8);
       assertEquals(2, agent.exitValue(), output);
       assertTrue(output.contains("'serve' was removed") && output.contains("without authentication"), output);
       assertTrue(Files.notExists(dir.resolve("agent.sock")), "a socket was created");
