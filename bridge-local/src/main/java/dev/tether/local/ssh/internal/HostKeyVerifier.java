@@ -102,6 +102,9 @@ public final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
 
   @Override
   protected boolean acceptIncompleteHostKeys(ClientSession session, SocketAddress remote, PublicKey key, Throwable reason) {
+    if (attempt.hop().hostKeyChecking() == HostKeyChecking.OFF) {
+      return true; // OFF never needed the file; it reads it only to notice a changed key
+    }
     attempt.hostKeyRejected(new SshFailure(SshFailure.Kind.CONFIG, "cannot read known_hosts file "
         + attempt.hop().knownHostsFile() + ": " + reason.getMessage(), reason));
     return false;
