@@ -1,11 +1,9 @@
 package dev.tether.local.cli;
 
 import dev.tether.adapters.lsp.PathMapper;
-import dev.tether.local.TetherException;
 import dev.tether.local.daemon.DaemonClient;
 import dev.tether.local.lsp.EditorListener;
 import dev.tether.local.lsp.LspFrontEnd;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
