@@ -6,21 +6,12 @@ import dev.tether.mux.ErrorCode;
 import dev.tether.mux.Session;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.internal.Hello;
-import dev.tether.mux.transport.SocketChannelTransport;
 import dev.tether.mux.transport.StreamTransport;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +25,6 @@ import java.util.concurrent.CountDownLatch;
  * tether-remote stdio --daemon        relay stdin/stdout to the per-user daemon, starting it if needed
  *                                     (how ssh starts it: sessions then survive a dropped connection)
  * tether-remote daemon                serve resumable sessions on ~/.tether/run/tether-remote-HASH.sock
- * tether-remote serve --listen ADDR   serve sessions on HOST:PORT or unix:/path (resumable across connections)
  * tether-remote version               print the agent's version, commit and protocol version
  * </pre>
  *
@@ -45,8 +35,16 @@ public final class TetherRemote {
   private static final String USAGE = String.join("\n",
       "usage: tether-remote stdio [--daemon [--socket PATH] [--idle SECONDS]] [--log FILE]",
       "       tether-remote daemon [--socket PATH] [--idle SECONDS] [--log FILE]",
-      "       tether-remote serve --listen HOST:PORT|unix:PATH [--log FILE]",
       "       tether-remote version");
+
+  /**
+   * {@code serve --listen} gave exec, terminals and files to whoever reached its port, unauthenticated
+   * (docs/SECURITY.md); nothing used it. A network endpoint returns with the WebSocket transport's
+   * authentication.
+   */
+  static final String SERVE_REMOVED = "'serve' was removed: it served sessions to anyone who could reach its"
+      + " address, without authentication. Reach the agent over SSH (tether-remote stdio); an authenticated"
+      + " network endpoint will come with the WebSocket transport";
 
   private TetherRemote() {}
 
@@ -69,14 +67,15 @@ public final class TetherRemote {
     if (args.length == 0) {
       throw new IllegalArgumentException("missing command");
     }
-    String listen = null;
+    if (args[0].equals("serve")) {
+      throw new IllegalArgumentException(SERVE_REMOVED);
+    }
     Path log = defaultLog();
     boolean viaDaemon = false;
     Path socket = AgentDaemon.defaultSocket();
     Duration idle = Duration.ofSeconds(10);
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
-        case "--listen" -> listen = value(args, ++i, "--listen");
         case "--log" -> log = Path.of(value(args, ++i, "--log"));
         case "--daemon" -> viaDaemon = true;
         case "--socket" -> socket = Path.of(value(args, ++i, "--socket"));
@@ -102,12 +101,6 @@ public final class TetherRemote {
       case "daemon" -> {
         configureLogging(log);
         return new AgentDaemon(socket).serve(log, idle);
-      }
-      case "serve" -> {
-        if (listen == null) {
-          throw new IllegalArgumentException("serve needs --listen HOST:PORT or --listen unix:PATH");
-        }
-        return serve(listen, log);
       }
       default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
     }
@@ -162,49 +155,5 @@ public final class TetherRemote {
     done.await();
     agent.languageServers().awaitAllStopped(Duration.ofSeconds(10));
     return 0;
-  }
-
-  /** Sessions over TCP or a Unix socket; a session outlives its connection and can be resumed. */
-  private static int serve(String listen, Path log) throws Exception {
-    configureLogging(log);
-    Agent agent = new Agent(log, ServerCatalog.load(), SessionListener.NONE, Duration.ofMinutes(10));
-    if (listen.startsWith("unix:")) {
-      Path path = Path.of(listen.substring("unix:".length()));
-      Files.deleteIfExists(path);
-      try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-        server.bind(UnixDomainSocketAddress.of(path));
-        System.err.println("tether-remote: listening on " + listen);
-        while (true) {
-          SocketChannel client = server.accept();
-          acceptInBackground(agent, new SocketChannelTransport(client, "unix " + path));
-        }
-      }
-    }
-    int colon = listen.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException("--listen needs HOST:PORT or unix:PATH, got '" + listen + "'");
-    }
-    String host = listen.substring(0, colon).replace("[", "").replace("]", "");
-    int port = Integer.parseInt(listen.substring(colon + 1));
-    try (ServerSocket server = new ServerSocket()) {
-      server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-      System.err.println("tether-remote: listening on " + server.getLocalSocketAddress());
-      while (true) {
-        Socket client = server.accept();
-        acceptInBackground(agent, StreamTransport.of(client));
-      }
-    }
-  }
-
-  private static void acceptInBackground(Agent agent, dev.tether.mux.transport.Transport transport) {
-    Thread thread = new Thread(() -> {
-      try {
-        agent.registry().accept(transport);
-      } catch (IOException e) {
-        org.slf4j.LoggerFactory.getLogger(TetherRemote.class).warn("refused {}: {}", transport.description(), e.getMessage());
-      }
-    }, "accept");
-    thread.setDaemon(true);
-    thread.start();
   }
 }

@@ -33,6 +33,10 @@ public final class FileReadHost {
         request.reject(ErrorCode.SERVICE_ERROR, "FileIsADirectory: " + path);
         return;
       }
+      if (!attributes.isRegularFile()) { // a FIFO would block the read, a device never end
+        request.reject(ErrorCode.SERVICE_ERROR, "NotARegularFile: " + path);
+        return;
+      }
       request.accept("{\"size\":" + attributes.size() + ",\"modifiedMillis\":"
           + attributes.lastModifiedTime().toMillis() + "}").close();
     } catch (NoSuchFileException e) {
@@ -65,6 +69,10 @@ public final class FileReadHost {
     }
     if (Files.isDirectory(path)) {
       request.reject(ErrorCode.SERVICE_ERROR, "FileIsADirectory: " + path);
+      return;
+    }
+    if (Files.exists(path) && !Files.isRegularFile(path)) { // opening a FIFO blocks until a writer comes
+      request.reject(ErrorCode.SERVICE_ERROR, "NotARegularFile: " + path);
       return;
     }
     InputStream in;

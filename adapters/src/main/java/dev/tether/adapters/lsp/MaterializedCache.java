@@ -9,8 +9,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Read-only local copies of remote files that have no local counterpart, so that go-to-definition into
@@ -26,25 +33,93 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link RemoteFiles#stat}, and a read only when the stamp changed; across sessions a copy whose size
  * and modification time match the remote stamp is reused.
  *
- * <p>Threading: {@link #materialize} performs blocking remote and disk I/O and is meant to be called
- * from one thread (the rewriter's server-to-client thread); the path queries are pure and safe from any
- * thread. Two concurrent materializations of one path would both fetch, and the atomic rename keeps the
- * copy whole either way.
+ * <p>The host is not trusted ({@code docs/SECURITY.md}): only a regular file is copied (the host's
+ * {@code fs.stat} refuses others, and a host that lies is caught by the size), of at most
+ * {@link Limits#maxBytes()} bytes and never more than its stat said, within {@link Limits#timeout()}.
+ * A FIFO, a device ({@code /dev/zero}) or a file too large is refused with an {@link IOException}.
+ *
+ * <p>Threading: {@link #materialize} is called from one thread (the rewriter's server-to-client
+ * thread) and blocks it for at most the timeout: the copy itself runs on a thread of this cache, which
+ * is abandoned (interrupted, and bounded in bytes) when it takes longer. The path queries are pure and
+ * safe from any thread. Two concurrent materializations of one path would both fetch, and the atomic
+ * rename keeps the copy whole either way.
  */
 public final class MaterializedCache {
+  /**
+   * How much a copy may cost: its size, and how long the forwarding thread waits for it.
+   *
+   * @param maxBytes the largest file copied
+   * @param timeout  the longest wait for one copy (stat, read and write)
+   */
+  public record Limits(long maxBytes, Duration timeout) {
+    /** 64 MiB and 20 s. */
+    public static final Limits DEFAULT = new Limits(64L << 20, Duration.ofSeconds(20));
+
+    /** Environment variable: the largest host file copied, in MiB. */
+    public static final String MAX_MIB_VARIABLE = "TETHER_HOST_FILE_MAX_MIB";
+    /** Environment variable: the longest wait for one copy, in seconds. */
+    public static final String TIMEOUT_VARIABLE = "TETHER_HOST_FILE_TIMEOUT_SECONDS";
+
+    public Limits {
+      if (maxBytes < 0 || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("host file limits must be positive: " + maxBytes + " bytes, " + timeout);
+      }
+    }
+
+    /**
+     * {@link #DEFAULT}, with {@value #MAX_MIB_VARIABLE} and {@value #TIMEOUT_VARIABLE} applied.
+     *
+     * @throws IllegalArgumentException naming the variable, if one is not a positive number
+     */
+    public static Limits fromEnvironment(Map<String, String> env) {
+      long maxBytes = positive(env, MAX_MIB_VARIABLE, DEFAULT.maxBytes() >> 20) << 20;
+      long seconds = positive(env, TIMEOUT_VARIABLE, DEFAULT.timeout().toSeconds());
+      return new Limits(maxBytes, Duration.ofSeconds(seconds));
+    }
+
+    private static long positive(Map<String, String> env, String name, long fallback) {
+      String value = env.get(name);
+      if (value == null || value.isBlank()) {
+        return fallback;
+      }
+      try {
+        long parsed = Long.parseLong(value.trim());
+        if (parsed > 0 && parsed < (1L << 20)) {
+          return parsed;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(name + " must be a whole number from 1 to 1048575, got '" + value + "'");
+    }
+  }
+
   private final Path hostDir;
   private final RemoteFiles remote;
   private final PathMapping mapping;
+  private final Limits limits;
   private final Map<String, RemoteFiles.Stamp> copied = new ConcurrentHashMap<>();
+  private final ExecutorService copiers = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "host-file-copy");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /** A cache with the {@link Limits#DEFAULT default limits}. */
+  public MaterializedCache(Path cacheDir, String hostId, RemoteFiles remote) {
+    this(cacheDir, hostId, remote, Limits.DEFAULT);
+  }
 
   /**
    * @param cacheDir the user's cache directory for Tether (e.g. {@code ~/.cache/tether/files})
    * @param hostId   names the remote host; any character unsafe in a file name is replaced
    * @param remote   reads the remote files
+   * @param limits   what one copy may cost
    */
-  public MaterializedCache(Path cacheDir, String hostId, RemoteFiles remote) {
+  public MaterializedCache(Path cacheDir, String hostId, RemoteFiles remote, Limits limits) {
     this.hostDir = cacheDir.toAbsolutePath().normalize().resolve(safeSegment(hostId));
     this.remote = remote;
+    this.limits = limits;
     this.mapping = new PathMapping(hostDir.toUri().toString(), "/");
   }
 
@@ -93,15 +168,38 @@ public final class MaterializedCache {
   }
 
   /**
-   * Makes sure a current read-only copy of {@code remotePath} exists and returns it.
+   * Makes sure a current read-only copy of {@code remotePath} exists and returns it, waiting at most
+   * {@link Limits#timeout()}.
    *
-   * @throws IOException if the remote file cannot be stat'ed or read, or the copy cannot be written
+   * @throws IOException if the remote file cannot be stat'ed or read, is not a regular file, is larger
+   *     than the limit, takes longer than the timeout, or the copy cannot be written
    */
   public Path materialize(String remotePath) throws IOException {
     Path local = localPathFor(remotePath);
+    Future<Path> copy = copiers.submit(() -> copy(remotePath, local));
+    try {
+      return copy.get(limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      copy.cancel(true);
+      throw new IOException("copying " + remotePath + " took longer than " + limits.timeout().toSeconds() + " s");
+    } catch (InterruptedException e) {
+      copy.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while copying " + remotePath);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private Path copy(String remotePath, Path local) throws IOException {
     RemoteFiles.Stamp stamp = remote.stat(remotePath);
+    if (stamp.size() > limits.maxBytes()) {
+      throw new IOException(remotePath + " has " + stamp.size() + " bytes, more than the limit of "
+          + limits.maxBytes() + " (" + Limits.MAX_MIB_VARIABLE + ")");
+    }
     if (!stamp.equals(copied.get(remotePath)) && !matchesOnDisk(local, stamp)) {
-      write(local, remote.read(remotePath), stamp);
+      // Never more than the stat said: /dev/zero stats as 0 bytes, and a host may lie about the type.
+      write(local, remote.read(remotePath, stamp.size()), stamp);
     }
     copied.put(remotePath, stamp);
     return local;

@@ -7,6 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Translates {@code file:} URIs between the editor's machine and the remote host, from the
@@ -21,13 +23,23 @@ import java.util.function.Function;
  *       gets its own {@code file:///home/u/My%20Proj/a.py} back even if the server re-encoded it.
  *   <li>A path outside every mapping is returned unchanged (identity; still spelled as remembered);
  *       non-{@code file:} URIs ({@code untitled:}, {@code jdt:}, {@code https:}) always are.
+ *   <li>The host is not trusted with the editor's file system ({@code docs/SECURITY.md}). A host URI
+ *       with dot segments ({@code /srv/proj/../../root/.bashrc}, {@code %2e%2e}, {@code %2F..}) is
+ *       normalized first, so it is mapped as the file the host means ({@code /root/.bashrc}, outside
+ *       the mapping), and spelled canonically, never as the host spelled it. A host {@code file:} URI
+ *       that names another machine ({@code file://evil/x}) or has no absolute path ({@code file:../x})
+ *       is rejected: it becomes a {@value #REJECTED_SCHEME} URI that no editor can open, with a log line.
  * </ul>
  *
  * <p>Thread-safe: immutable mappings plus {@link SpellingMemory}, which locks only around map
  * operations. One instance per editor connection, since spellings are per client.
  */
 public final class PathMapper {
+  private static final Logger log = LoggerFactory.getLogger(PathMapper.class);
   private static final int SPELLINGS_PER_SIDE = 8192;
+
+  /** The scheme a rejected host URI is replaced with; it names nothing any editor can open. */
+  public static final String REJECTED_SCHEME = "tether-rejected";
 
   private final List<PathMapping> byLocalLength;
   private final List<PathMapping> byRemoteLength;
@@ -66,24 +78,61 @@ public final class PathMapper {
     if (parsed == null || !parsed.isLocalHost()) {
       return uri;
     }
-    clientSpellings.remember(parsed);
+    remember(clientSpellings, parsed);
     Optional<PathMapping> mapping = mappingForLocal(parsed.path());
     return mapping.isPresent()
         ? translate(parsed, mapping.get()::toRemotePath, serverSpellings)
         : identity(parsed, serverSpellings);
   }
 
-  /** Translates a remote-host URI to the editor's. */
+  /** Translates a remote-host URI to the editor's; see the class comment for what is rejected. */
   public String toLocal(String uri) {
-    FileUri parsed = FileUri.parse(uri);
-    if (parsed == null || !parsed.isLocalHost()) {
-      return uri;
+    FileUri parsed = parseFromHost(uri);
+    if (parsed == null) {
+      return isFileScheme(uri) ? reject(uri, "not an absolute file: URI on the host") : uri;
     }
-    serverSpellings.remember(parsed);
+    remember(serverSpellings, parsed);
     Optional<PathMapping> mapping = mappingForRemote(parsed.path());
     return mapping.isPresent()
         ? translate(parsed, mapping.get()::toLocalPath, clientSpellings)
         : identity(parsed, clientSpellings);
+  }
+
+  /**
+   * Parses a URI the host sent: null unless it is a {@code file:} URI of the host's own file system
+   * with an absolute path. A non-canonical one (dot segments) is logged, since an honest server
+   * rarely sends one; its {@link FileUri#path()} is already the normalized path.
+   */
+  public static FileUri parseFromHost(String uri) {
+    FileUri parsed = FileUri.parse(uri);
+    if (parsed == null || !parsed.isLocalHost()) {
+      return null;
+    }
+    if (!parsed.isCanonical()) {
+      log.warn("the host sent a file URI with dot segments, {}; taken as the host's {}", uri, parsed.path());
+    }
+    return parsed;
+  }
+
+  /** Whether {@code uri} claims the {@code file:} scheme. */
+  public static boolean isFileScheme(String uri) {
+    return uri.regionMatches(true, 0, "file:", 0, 5);
+  }
+
+  /**
+   * Replaces a host URI the editor must not follow by one that names nothing: the message still flows,
+   * and the editor shows an unknown document rather than opening one of the user's files.
+   */
+  public static String reject(String uri, String why) {
+    log.warn("rejected a URI from the host ({}): {}", why, uri);
+    return REJECTED_SCHEME + ":" + FileUri.encode(uri);
+  }
+
+  /** Only a spelling that says exactly what its path says may be handed back to a peer later. */
+  private static void remember(SpellingMemory spellings, FileUri uri) {
+    if (uri.isCanonical()) {
+      spellings.remember(uri);
+    }
   }
 
   /**
@@ -93,14 +142,14 @@ public final class PathMapper {
    */
   public String toRemote(String uri, PathMapping via) {
     FileUri parsed = requireCovered(uri, via.coversLocal(pathOf(uri)), via);
-    clientSpellings.remember(parsed);
+    remember(clientSpellings, parsed);
     return translate(parsed, via::toRemotePath, serverSpellings);
   }
 
   /** Remote-to-editor counterpart of {@link #toRemote(String, PathMapping)}. */
   public String toLocal(String uri, PathMapping via) {
     FileUri parsed = requireCovered(uri, via.coversRemote(pathOf(uri)), via);
-    serverSpellings.remember(parsed);
+    remember(serverSpellings, parsed);
     return translate(parsed, via::toLocalPath, clientSpellings);
   }
 
@@ -141,9 +190,12 @@ public final class PathMapper {
     return byRemoteLength.stream().filter(m -> m.coversRemote(remotePath)).findFirst();
   }
 
-  /** Same path on both sides: the other side's own spelling if it used one, else untouched. */
+  /**
+   * Same path on both sides: the other side's own spelling if it used one, else untouched (else the
+   * canonical spelling, when the original says something other than its path).
+   */
   private static String identity(FileUri uri, SpellingMemory targetSpellings) {
-    return targetSpellings.spell(uri.path(), uri.spelledPrefix()) + uri.suffix();
+    return targetSpellings.spell(uri.path(), uri.isCanonical() ? uri.spelledPrefix() : null) + uri.suffix();
   }
 
   private static String translate(

@@ -15,6 +15,13 @@ final class FakeRemoteFiles implements RemoteFiles {
   final List<String> reads = new ArrayList<>();
   final List<String> stats = new ArrayList<>();
 
+  /** A file whose stat claims {@code claimedSize} bytes whatever it holds (a lying host, a device). */
+  FakeRemoteFiles putLying(String path, byte[] content, long claimedSize) {
+    contents.put(path, content);
+    stamps.put(path, new Stamp(claimedSize, 1_000L));
+    return this;
+  }
+
   FakeRemoteFiles put(String path, String content, long modifiedMillis) {
     byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
     contents.put(path, bytes);
@@ -33,12 +40,12 @@ final class FakeRemoteFiles implements RemoteFiles {
   }
 
   @Override
-  public byte[] read(String remotePath) throws IOException {
+  public byte[] read(String remotePath, long maxBytes) throws IOException {
     reads.add(remotePath);
     byte[] content = contents.get(remotePath);
     if (content == null) {
       throw new NoSuchFileException(remotePath);
     }
-    return content.clone();
+    return RemoteFiles.readAtMost(new java.io.ByteArrayInputStream(content), maxBytes, remotePath);
   }
 }

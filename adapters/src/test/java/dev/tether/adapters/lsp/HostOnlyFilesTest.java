@@ -141,15 +141,17 @@ class HostOnlyFilesTest {
   }
 
   @Test
-  void aFileThatCannotBeFetchedKeepsItsRemoteUri() {
-    assertEquals("file:///usr/include/missing.h", definition("file:///usr/include/missing.h"));
+  void aHostOnlyFileThatCannotBeFetchedIsStillNamedByItsCopyNeverByTheHostPath() {
+    // The host's /usr/include/missing.h, taken on the editor's machine, would be one of the user's files.
+    assertEquals(cacheUri("/usr/include/missing.h"), definition("file:///usr/include/missing.h"));
     assertEquals("file:///home/u/proj/gone.py", definition("file:///srv/proj/gone.py"));
   }
 
   @Test
-  void pathsWithDotSegmentsAreNeverCopied() {
-    assertEquals("file:///usr/include/../../etc/passwd", definition("file:///usr/include/../../etc/passwd"));
-    assertTrue(remote.stats.isEmpty());
+  void pathsWithDotSegmentsAreCopiedAsTheFileTheyResolveTo() {
+    remote.put("/etc/passwd", "root:x:0:0::/root:/bin/sh\n", 3_000L);
+    assertEquals(cacheUri("/etc/passwd"), definition("file:///usr/include/../../etc/passwd"));
+    assertEquals(List.of("/etc/passwd"), remote.reads);
   }
 
   @Test
@@ -161,7 +163,7 @@ class HostOnlyFilesTest {
     assertSame(answer, plain.serverToClient(answer));
   }
 
-  private String cacheUri(String remotePath) {
+  String cacheUri(String remotePath) {
     return "file://" + cache.hostDir() + remotePath;
   }
 
@@ -173,7 +175,7 @@ class HostOnlyFilesTest {
   }
 
   /** Asks for a definition, answers with {@code targetUri}, returns the URI the editor receives. */
-  private String definition(String targetUri) {
+  String definition(String targetUri) {
     request("textDocument/definition");
     byte[] out = rewriter.serverToClient(bytes("{'jsonrpc':'2.0','id':" + nextId + ",'result':[{'targetUri':'"
         + targetUri + "','targetRange':" + R + ",'targetSelectionRange':" + R + "}]}"));

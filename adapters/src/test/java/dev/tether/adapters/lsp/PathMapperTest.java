@@ -45,10 +45,25 @@ class PathMapperTest {
   @Test
   void leavesNonFileUrisAlone() {
     for (String uri : List.of("untitled:Untitled-1", "https://example.com/home/a/proj",
-        "jdt://contents/rt.jar/java.lang/String.class", "file://server/home/a/proj/x")) {
+        "jdt://contents/rt.jar/java.lang/String.class")) {
       assertEquals(uri, mapper.toRemote(uri));
       assertEquals(uri, mapper.toLocal(uri));
     }
+  }
+
+  @Test
+  void leavesTheEditorsNetworkSharesAloneButRejectsTheHosts() {
+    // The editor may name a share (a UNC path); the host naming one could make the editor connect to it.
+    assertEquals("file://server/home/a/proj/x", mapper.toRemote("file://server/home/a/proj/x"));
+    assertEquals("tether-rejected:file://server/home/a/proj/x", mapper.toLocal("file://server/home/a/proj/x"));
+  }
+
+  @Test
+  void normalizesHostDotSegmentsBeforeMapping() {
+    assertEquals("file:///etc/passwd", mapper.toLocal("file:///srv/proj/../../etc/passwd"));
+    assertEquals("file:///home/a/proj/b.py", mapper.toLocal("file:///srv/proj/x/%2e%2e/b.py"));
+    // Nor is the hostile spelling remembered and handed back for the normalized path later.
+    assertEquals("file:///etc/passwd", mapper.toLocal("file:///etc/passwd"));
   }
 
   @Test

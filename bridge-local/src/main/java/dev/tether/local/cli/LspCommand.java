@@ -1,18 +1,13 @@
 package dev.tether.local.cli;
 
 import dev.tether.adapters.lsp.PathMapper;
-import dev.tether.local.TetherException;
 import dev.tether.local.daemon.DaemonClient;
+import dev.tether.local.lsp.EditorListener;
 import dev.tether.local.lsp.LspFrontEnd;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +20,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code tether lsp DESTINATION [--map L=R]... [--listen HOST:PORT] (--server NAME | -- CMD ARGS...)}. */
+/** {@code tether lsp DESTINATION [--map L=R]... [--listen HOST:PORT|unix:PATH] (--server NAME | -- CMD ARGS...)}. */
 @Command(name = "lsp", description = "Run a language server on DESTINATION and speak LSP to the editor on stdio (or --listen).")
 final class LspCommand implements Callable<Integer> {
   @Spec
@@ -44,7 +39,8 @@ final class LspCommand implements Callable<Integer> {
   @Option(names = "--map", paramLabel = "LOCAL=REMOTE", description = "path mapping, repeatable; identity where paths are equal; a leading ~ is the local home")
   List<String> maps = new ArrayList<>();
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "accept editor connections on TCP instead of stdio")
+  @Option(names = "--listen", paramLabel = "HOST:PORT|unix:PATH",
+      description = "accept editor connections on a loopback TCP port or a Unix socket (mode 0600) instead of stdio; only your own user's")
   String listen;
 
   @Option(names = "--server", paramLabel = "NAME", description = "a catalog server: pylsp, pyright, clangd, gopls, rust-analyzer, typescript-language-server, jdtls")
@@ -61,6 +57,12 @@ final class LspCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad --map: " + e.getMessage());
     }
+    EditorListener listener;
+    try {
+      listener = listen == null ? null : EditorListener.parse(listen);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     PrintStream stderr = System.err;
     LspFrontEnd.Options options = new LspFrontEnd.Options(connection.spec(destination), server,
         command.isEmpty() ? null : command, mapper, cacheDir());
@@ -69,33 +71,7 @@ final class LspCommand implements Callable<Integer> {
       if (listen == null) {
         return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
       }
-      return listen(frontEnd, stderr);
-    }
-  }
-
-  private int listen(LspFrontEnd frontEnd, PrintStream stderr) throws IOException {
-    int colon = listen.lastIndexOf(':');
-    if (colon < 0) {
-      throw new TetherException("--listen needs HOST:PORT, got '" + listen + "'");
-    }
-    String host = listen.substring(0, colon).replace("[", "").replace("]", "");
-    int port = Integer.parseInt(listen.substring(colon + 1));
-    try (ServerSocket server = new ServerSocket()) {
-      server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-      stderr.println("tether lsp: listening on " + server.getLocalSocketAddress() + " (one server per editor connection)");
-      while (true) {
-        Socket editor = server.accept();
-        editor.setTcpNoDelay(true);
-        Thread thread = new Thread(() -> {
-          try (editor) {
-            frontEnd.serve(editor.getInputStream(), editor.getOutputStream());
-          } catch (Exception e) {
-            stderr.println("tether: editor connection ended: " + e.getMessage());
-          }
-        }, "editor " + editor.getRemoteSocketAddress());
-        thread.setDaemon(true);
-        thread.start();
-      }
+      return listener.serve(frontEnd, stderr);
     }
   }
 

@@ -64,6 +64,12 @@ public final class Ui implements Prompter {
     }
   }
 
+  /** A warning about the connection reaches the command like a notice (the editor shows it too). */
+  @Override
+  public void warn(String line) {
+    notice(line);
+  }
+
   @Override
   public synchronized String prompt(String message, boolean echo) {
     JsonObject ask = new JsonObject();

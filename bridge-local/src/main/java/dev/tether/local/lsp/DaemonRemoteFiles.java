@@ -31,10 +31,10 @@ final class DaemonRemoteFiles implements RemoteFiles {
   }
 
   @Override
-  public byte[] read(String remotePath) throws IOException {
+  public byte[] read(String remotePath, long maxBytes) throws IOException {
     Channel channel = open(ChannelKinds.FS_READ, remotePath);
     try {
-      return channel.inputStream().readAllBytes();
+      return RemoteFiles.readAtMost(channel.inputStream(), maxBytes, remotePath);
     } finally {
       channel.close();
     }

@@ -7,6 +7,7 @@ import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.lsp.LspRewriter;
 import dev.tether.adapters.lsp.MaterializedCache;
 import dev.tether.adapters.lsp.PathMapper;
+import dev.tether.local.TetherException;
 import dev.tether.local.daemon.DaemonClient;
 import dev.tether.local.daemon.RemoteSpec;
 import dev.tether.mux.Channel;
@@ -43,14 +44,20 @@ public final class LspFrontEnd {
   private final DaemonClient daemon;
   private final Options options;
   private final PrintStream stderr;
+  private final MaterializedCache.Limits hostFileLimits;
 
   /** The editors being served, which hear about the host's connection (lost, reconnected). */
   private final Set<EditorConnection> editors = ConcurrentHashMap.newKeySet();
 
-  public LspFrontEnd(DaemonClient daemon, Options options, PrintStream stderr) {
+  public LspFrontEnd(DaemonClient daemon, Options options, PrintStream stderr) throws TetherException {
     this.daemon = daemon;
     this.options = options;
     this.stderr = stderr;
+    try {
+      this.hostFileLimits = MaterializedCache.Limits.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      throw new TetherException(e.getMessage());
+    }
     daemon.onNotice(this::notice);
     // Progress (connecting, installing the agent) also goes to the editors' logs of this server.
     daemon.onProgress(line -> editors.forEach(editor -> editor.logMessage(EditorConnection.MESSAGE_INFO, "tether: " + line)));
@@ -77,7 +84,7 @@ public final class LspFrontEnd {
     }
     LspRewriter rewriter = LspRewriter.builder(options.mapper())
         .hostFiles(new MaterializedCache(options.cacheDir(), options.target().key(),
-            new DaemonRemoteFiles(daemon, options.target())))
+            new DaemonRemoteFiles(daemon, options.target()), hostFileLimits))
         .build();
     Thread fromEditorThread = new Thread(() -> editorToServer(reader, channel, rewriter, editor), "editor-to-server");
     fromEditorThread.setDaemon(true);

@@ -16,6 +16,14 @@ public interface Prompter {
    */
   String prompt(String message, boolean echo);
 
+  /**
+   * Tells the user something they must know about the connection (a changed host key accepted under
+   * {@code StrictHostKeyChecking=no}), on stderr by default; never on stdout.
+   */
+  default void warn(String line) {
+    System.err.println("tether: " + line);
+  }
+
   /** Whether {@link #prompt} can reach a person at all; when false, password methods are not offered. */
   default boolean isAvailable() {
     return true;

@@ -43,6 +43,7 @@ import org.apache.sshd.core.CoreModuleProperties;
  * authenticated or has failed. Prompts run on MINA I/O threads meanwhile.
  */
 public final class SshConnector {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SshConnector.class);
   /** Bounds authentication including the time a person needs to type a passphrase. */
   static final Duration AUTH_TIMEOUT = Duration.ofMinutes(5);
 
@@ -142,6 +143,7 @@ public final class SshConnector {
     opened.add(session);
     configure(session, attempt);
     awaitHandshake(session, attempt);
+    disablePasswordsAfterChangedKey(session, attempt);
     authenticate(session, attempt);
     return session;
   }
@@ -209,6 +211,23 @@ public final class SshConnector {
       }
     }
     session.setUserAuthFactories(methods);
+  }
+
+  /**
+   * After a changed host key accepted under StrictHostKeyChecking=no, only public-key authentication
+   * is left (OpenSSH does the same): a signature proves nothing an impostor could reuse, a password does.
+   */
+  private void disablePasswordsAfterChangedKey(ClientSession session, HopAttempt attempt) {
+    String warning = attempt.changedHostKeyWarning();
+    if (warning == null) {
+      return;
+    }
+    log.warn(warning);
+    prompter.warn(warning);
+    // The methods' prompts are refused by PromptingUserInteraction; dropping the methods spares the round trips.
+    session.setUserAuthFactories(session.getUserAuthFactories().stream()
+        .filter(f -> f instanceof RecordingPublicKeyAuthFactory)
+        .toList());
   }
 
   /** Waits for the key exchange (and host-key check) to finish, bounded by ConnectTimeout. */

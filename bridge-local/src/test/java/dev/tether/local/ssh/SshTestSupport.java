@@ -100,6 +100,7 @@ public final class SshTestSupport {
   public static final class ScriptedPrompter implements Prompter {
     private final String answer;
     private final java.util.List<String> prompts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ScriptedPrompter(String answer) {
       this.answer = answer;
@@ -113,6 +114,16 @@ public final class SshTestSupport {
 
     public java.util.List<String> prompts() {
       return prompts;
+    }
+
+    @Override
+    public void warn(String line) {
+      warnings.add(line);
+    }
+
+    /** What {@link #warn} was told. */
+    public java.util.List<String> warnings() {
+      return warnings;
     }
   }
 }

@@ -8,6 +8,13 @@ import java.util.ArrayDeque;
  * A {@code file:} URI split into the parts path translation cares about, keeping the exact text the
  * peer sent so that it can be given back unchanged.
  *
+ * <p>The path is normalized: a URI whose decoded path has {@code .} or {@code ..} segments (spelled
+ * plainly, percent-encoded as {@code %2e%2e}, or produced by an encoded slash {@code %2F}) gets the
+ * path those segments resolve to, the way the host's file system would resolve it, so that
+ * {@code /srv/proj/../../root} can never pass for a path under {@code /srv/proj}. Such a URI is
+ * {@linkplain #isCanonical() not canonical}: its spelling must not be given back to anyone, since it
+ * says something other than its path.
+ *
  * <p>Paths are handled in "URI path" form: decoded, absolute, {@code /}-separated, with a Windows drive
  * spelled {@code /c:/Users}. Comparisons go through {@link #key(String)}, which folds the drive letter
  * because editors disagree on its case ({@code C:} versus VS Code's {@code c%3A}).
@@ -17,12 +24,14 @@ public final class FileUri {
   private final String authority;
   private final String path;
   private final String suffix;
+  private final boolean canonical;
 
-  private FileUri(String spelledPrefix, String authority, String path, String suffix) {
+  private FileUri(String spelledPrefix, String authority, String path, String suffix, boolean canonical) {
     this.spelledPrefix = spelledPrefix;
     this.authority = authority;
     this.path = path;
     this.suffix = suffix;
+    this.canonical = canonical;
   }
 
   /** Parses {@code uri}; returns null when it is not a {@code file:} URI with an absolute path. */
@@ -42,7 +51,44 @@ public final class FileUri {
     if (!rawPath.startsWith("/")) {
       return null;
     }
-    return new FileUri(uri.substring(0, end), authority, decode(rawPath), uri.substring(end));
+    String decoded = decode(rawPath);
+    if (decoded.indexOf('\\') >= 0 && hasDotSegment(decoded.replace('\\', '/'))) {
+      // A Windows editor would take "..\" for a parent step: resolve it as that editor would.
+      decoded = decoded.replace('\\', '/');
+      return new FileUri(uri.substring(0, end), authority, normalize(decoded), uri.substring(end), false);
+    }
+    boolean canonical = !hasDotSegment(decoded) && !hasEncodedSeparator(rawPath);
+    String path = canonical ? decoded : normalize(decoded);
+    return new FileUri(uri.substring(0, end), authority, path, uri.substring(end), canonical);
+  }
+
+  /** Whether {@code path} has a {@code .} or {@code ..} segment. */
+  public static boolean hasDotSegment(String path) {
+    int start = 0;
+    while (start <= path.length()) {
+      int slash = path.indexOf('/', start);
+      int end = slash < 0 ? path.length() : slash;
+      int length = end - start;
+      if ((length == 1 || length == 2) && path.startsWith("..".substring(0, length), start)) {
+        return true;
+      }
+      if (slash < 0) {
+        return false;
+      }
+      start = slash + 1;
+    }
+    return false;
+  }
+
+  /** {@code %2F}: a separator that only appears once decoded. */
+  private static boolean hasEncodedSeparator(String rawPath) {
+    for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
+      int value = hexValue(rawPath, i + 1);
+      if (value == '/') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int firstOf(String uri, int from) {
@@ -68,6 +114,19 @@ public final class FileUri {
   /** The raw {@code ?query#fragment} tail (often empty), carried over verbatim by translations. */
   public String suffix() {
     return suffix;
+  }
+
+  /**
+   * Whether the spelling says exactly what {@link #path()} says: no dot segments, encoded or not, and
+   * no encoded separators. Only a canonical spelling may be remembered and handed back to a peer.
+   */
+  public boolean isCanonical() {
+    return canonical;
+  }
+
+  /** The authority as spelled ({@code ""} for {@code file:///x}). */
+  public String authority() {
+    return authority;
   }
 
   /**

@@ -22,8 +22,14 @@ import org.slf4j.LoggerFactory;
  * copied and named by its copy; one it will not open (see {@link Navigation}) is named by its copy
  * without fetching when it lies outside every mapping, and mapped normally otherwise (a workspace edit
  * may be creating it). A file copied earlier in the session is always named by its copy, so diagnostics
- * for a copied header reach the document the editor has open. If a copy cannot be made, the URI is
- * translated as if there were no cache.
+ * for a copied header reach the document the editor has open. If a copy cannot be made (missing, not
+ * a regular file, too large, too slow: see {@link MaterializedCache}), a file outside every mapping is
+ * still named by its (absent) copy, never by the host's path: on the editor's machine that path is
+ * one of the user's own files ({@code /root/.bashrc}), which the host must not make the editor open
+ * or edit. A file inside a mapping that cannot be copied is mapped normally.
+ *
+ * <p>Host URIs are normalized first ({@link PathMapper#parseFromHost}); a host {@code file:} URI that
+ * no cache can hold (a NUL in the path) is rejected ({@link PathMapper#reject}).
  *
  * <p>Editor to server, a URI inside the cache directory goes back to the remote file it copies.
  */
@@ -65,11 +71,15 @@ public final class UriTranslator {
 
     /** Server-side URI to the editor's; {@code editorMayOpen} allows fetching a host-only file. */
     public String toClient(String uri, boolean editorMayOpen) {
-      FileUri parsed = FileUri.parse(uri);
-      if (cache == null || parsed == null || !parsed.isLocalHost() || !cache.canHold(parsed.path())) {
+      FileUri parsed = PathMapper.parseFromHost(uri);
+      if (cache == null || parsed == null) {
         return mapper.toLocal(uri);
       }
       String remotePath = parsed.path();
+      if (!cache.canHold(remotePath)) {
+        return mapper.mappingForRemote(remotePath).isPresent()
+            ? mapper.toLocal(uri) : PathMapper.reject(uri, "no local copy can name it");
+      }
       boolean useCopy = copyDecisions.computeIfAbsent(
           remotePath + (editorMayOpen ? "\0open" : ""), k -> useCopy(remotePath, editorMayOpen));
       return useCopy ? mapper.toLocal(uri, cache.mapping()) : mapper.toLocal(uri);
@@ -84,10 +94,13 @@ public final class UriTranslator {
       return true;
     }
     Optional<PathMapping> mapping = mapper.mappingForRemote(remotePath);
-    if (!editorMayOpen) {
-      return mapping.isEmpty();
+    if (mapping.isEmpty()) {
+      if (editorMayOpen) {
+        fetch(remotePath);
+      }
+      return true; // even without a copy: the host's path, taken locally, is one of the user's files
     }
-    if (mapping.isPresent() && existsLocally(mapping.get().toLocalPath(remotePath))) {
+    if (!editorMayOpen || existsLocally(mapping.get().toLocalPath(remotePath))) {
       return false;
     }
     return fetch(remotePath);
@@ -106,7 +119,7 @@ public final class UriTranslator {
       cache.materialize(remotePath);
       return true;
     } catch (IOException | RuntimeException e) {
-      log.debug("no local copy of host file {}: {}", remotePath, e.toString());
+      log.warn("no local copy of host file {}: {}", remotePath, e.getMessage());
       return cache.isMaterialized(remotePath);
     }
   }

@@ -1,6 +1,8 @@
 package dev.tether.adapters.lsp.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -52,5 +54,42 @@ class FileUriTest {
     assertEquals("/c:/Users/me", FileUri.toUriPath("file:///c%3A/Users/me"));
     assertEquals("/", FileUri.toUriPath("/"));
     assertThrows(IllegalArgumentException.class, () -> FileUri.toUriPath("proj"));
+  }
+
+  @Test
+  void dotSegmentsPlainOrEncodedResolveAsTheHostWouldAndAreNotCanonical() {
+    for (String[] c : new String[][] {
+        {"file:///srv/proj/py/../../../../../root/.bashrc", "/root/.bashrc"},
+        {"file:///../../../root/.bashrc", "/root/.bashrc"},
+        {"file:///srv/proj/%2e%2e/x", "/srv/x"},
+        {"file:///srv/proj/%2E%2E/%2E/x", "/srv/x"},
+        {"file:///srv/proj/.%2e/x", "/srv/x"},
+        {"file:///srv/proj/a%2F..%2F..%2Fx", "/srv/x"},
+        {"file:///srv/proj/a%2f%2e%2e%2f%2e%2e%2fx", "/srv/x"},
+        {"file:///srv/proj/a/..\\..\\x", "/srv/x"},
+        {"file:///srv/proj/./a", "/srv/proj/a"}}) {
+      FileUri uri = FileUri.parse(c[0]);
+      assertEquals(c[1], uri.path(), c[0]);
+      assertFalse(uri.isCanonical(), c[0]);
+    }
+  }
+
+  @Test
+  void ordinaryPathsStayCanonicalAndUntouched() {
+    for (String s : new String[] {"file:///srv/proj/a.py", "file:///srv/proj/dir/", "file:///srv/...x/..y/y../.z",
+        "file:///home/u/My%20Proj/a.py", "file:///c%3A/Users/a%2Eb", "file:///a%25252e%25252e/b"}) {
+      assertTrue(FileUri.parse(s).isCanonical(), s);
+    }
+    assertEquals("/srv/proj/dir/", FileUri.parse("file:///srv/proj/dir/").path());
+    assertEquals("/a%252e%252e/b", FileUri.parse("file:///a%25252e%25252e/b").path());
+  }
+
+  @Test
+  void findsDotSegments() {
+    assertTrue(FileUri.hasDotSegment("/a/.."));
+    assertTrue(FileUri.hasDotSegment("/./a"));
+    assertTrue(FileUri.hasDotSegment(".."));
+    assertFalse(FileUri.hasDotSegment("/a/...b/.c/d./"));
+    assertFalse(FileUri.hasDotSegment("/"));
   }
 }

@@ -70,7 +70,10 @@ public final class Failures {
     }
     String accepts = attempt.serverMethods().isEmpty() ? ""
         : "; the server accepts " + String.join(",", attempt.serverMethods());
-    return new SshFailure(Kind.AUTH_FAILED, "permission denied: " + who + accepts + "; " + tried(attempt)
+    String disabled = attempt.changedHostKeyWarning() == null ? ""
+        : "; password and keyboard-interactive authentication were disabled because the host key has changed"
+            + " (accepted only because StrictHostKeyChecking=no)";
+    return new SshFailure(Kind.AUTH_FAILED, "permission denied: " + who + accepts + "; " + tried(attempt) + disabled
         + "; check the user name and that your public key is in ~/.ssh/authorized_keys on the server", error);
   }
 

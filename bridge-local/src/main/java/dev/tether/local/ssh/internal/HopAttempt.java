@@ -25,6 +25,7 @@ public final class HopAttempt {
   private volatile SshFailure hostKeyFailure;
   private volatile SshFailure keyFailure;
   private volatile boolean hostKeyAccepted;
+  private volatile String changedHostKeyWarning;
   private volatile boolean prompted;
   private volatile List<String> serverMethods = List.of();
 
@@ -63,6 +64,19 @@ public final class HopAttempt {
 
   public void hostKeyAccepted() {
     hostKeyAccepted = true;
+  }
+
+  /**
+   * The host's key differs from the known one and was accepted anyway (StrictHostKeyChecking=no):
+   * only public-key authentication may follow. {@code warning} is what the user is told.
+   */
+  public void changedHostKeyAccepted(String warning) {
+    changedHostKeyWarning = warning;
+  }
+
+  /** The warning recorded by {@link #changedHostKeyAccepted}, or null when the key was not changed. */
+  public String changedHostKeyWarning() {
+    return changedHostKeyWarning;
   }
 
   public boolean isHostKeyAccepted() {

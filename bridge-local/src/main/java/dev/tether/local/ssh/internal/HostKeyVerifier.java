@@ -29,6 +29,12 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * asked for, or HostKeyAlias) rather than the socket address, which for a ProxyJump hop is a local
  * forwarding port; every refusal is recorded on the {@link HopAttempt} as a one-line
  * {@link SshFailure}. Called by MINA on an I/O thread, once per key exchange.
+ *
+ * <p>{@code StrictHostKeyChecking=no} behaves as in OpenSSH: an unknown key is accepted (and, unlike
+ * OpenSSH, not written down), and a key that differs from the known one is accepted with a warning,
+ * but the hop is then marked ({@link HopAttempt#changedHostKeyAccepted}) so that only public-key
+ * authentication is offered: a password or a keyboard-interactive answer typed to whoever now holds
+ * the host's name would give it away. The known_hosts file is never rewritten for a changed key.
  */
 public final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
   private final HopAttempt attempt;
@@ -38,16 +44,12 @@ public final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
     this.attempt = attempt;
   }
 
-  /** The verifier for the hop's policy; {@code OFF} accepts anything and writes nothing. */
+  /** The verifier for the hop's policy; {@code OFF} accepts any key and writes nothing. */
   public static ServerKeyVerifier forAttempt(HopAttempt attempt) {
     SshTarget hop = attempt.hop();
-    if (hop.hostKeyChecking() == HostKeyChecking.OFF) {
-      return (session, address, key) -> {
-        attempt.hostKeyAccepted();
-        return true;
-      };
-    }
-    ServerKeyVerifier onUnknown = hop.hostKeyChecking() == HostKeyChecking.ACCEPT_NEW
+    ServerKeyVerifier onUnknown = hop.hostKeyChecking() == HostKeyChecking.OFF
+        ? (session, address, key) -> true
+        : hop.hostKeyChecking() == HostKeyChecking.ACCEPT_NEW
         ? (session, address, key) -> prepareKnownHostsDirectory(hop.knownHostsFile())
         : (session, address, key) -> {
           attempt.hostKeyRejected(unknownKey(hop, key));
@@ -62,10 +64,32 @@ public final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
   }
 
   @Override
+  protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote, PublicKey key) {
+    if (attempt.hop().hostKeyChecking() == HostKeyChecking.OFF) {
+      return true; // OFF writes nothing
+    }
+    return super.acceptUnknownHostKey(session, remote, key);
+  }
+
+  @Override
   public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote, KnownHostEntry entry,
       PublicKey expected, PublicKey actual) {
-    attempt.hostKeyRejected(changedKey(attempt.hop(), entry, expected, actual));
+    SshTarget hop = attempt.hop();
+    if (hop.hostKeyChecking() == HostKeyChecking.OFF) {
+      attempt.changedHostKeyAccepted("WARNING: the host key of " + hop.knownHostsPattern() + " has changed ("
+          + describe(actual) + ", but " + hop.knownHostsFile() + " line " + lineOf(hop.knownHostsFile(), entry)
+          + " has " + describe(expected) + "); accepted because StrictHostKeyChecking=no, so password and"
+          + " keyboard-interactive authentication are disabled for this connection, as in OpenSSH");
+      return true;
+    }
+    attempt.hostKeyRejected(changedKey(hop, entry, expected, actual));
     return false;
+  }
+
+  @Override
+  protected void updateModifiedServerKey(ClientSession session, SocketAddress remote, HostEntryPair match,
+      PublicKey actual, Path file, Collection<HostEntryPair> knownHosts) {
+    // Never: a key accepted under StrictHostKeyChecking=no must not replace the one the user trusted.
   }
 
   @Override
@@ -78,6 +102,9 @@ public final class HostKeyVerifier extends KnownHostsServerKeyVerifier {
 
   @Override
   protected boolean acceptIncompleteHostKeys(ClientSession session, SocketAddress remote, PublicKey key, Throwable reason) {
+    if (attempt.hop().hostKeyChecking() == HostKeyChecking.OFF) {
+      return true; // OFF never needed the file; it reads it only to notice a changed key
+    }
     attempt.hostKeyRejected(new SshFailure(SshFailure.Kind.CONFIG, "cannot read known_hosts file "
         + attempt.hop().knownHostsFile() + ": " + reason.getMessage(), reason));
     return false;

@@ -26,9 +26,14 @@ public final class PromptingUserInteraction implements UserInteraction {
     this.prompter = prompter;
   }
 
+  /**
+   * No interaction after a changed host key was accepted (StrictHostKeyChecking=no): whoever answers
+   * under the host's name would get the password. MINA has built its method list by then, so this is
+   * where password and keyboard-interactive authentication are switched off.
+   */
   @Override
   public boolean isInteractionAllowed(ClientSession session) {
-    return !attempt.hop().batchMode() && prompter.isAvailable();
+    return !attempt.hop().batchMode() && prompter.isAvailable() && attempt.changedHostKeyWarning() == null;
   }
 
   @Override
@@ -39,6 +44,9 @@ public final class PromptingUserInteraction implements UserInteraction {
   @Override
   public String[] interactive(ClientSession session, String name, String instruction, String lang,
       String[] prompts, boolean[] echo) {
+    if (attempt.changedHostKeyWarning() != null) {
+      return null;
+    }
     if (prompts == null || prompts.length == 0) {
       return new String[0];
     }

@@ -65,7 +65,7 @@ public final class SshConfigResolver {
 
   /** Applies the command-line options on top of one resolved ssh_config entry. */
   private SshTarget hop(String alias, String explicitUser, HostConfigEntry entry, SshOptions options, boolean isTarget) {
-    Settings s = new Settings(entry, options);
+    Settings s = new Settings(entry, options, isTarget);
     String hostName = isTarget ? options.option("HostName").orElse(entry.getHostName()) : entry.getHostName();
     // MINA fills in the OS user when ssh_config has none; the injected local user is the default here.
     String user = explicitUser != null ? explicitUser : env.localUser();
@@ -163,18 +163,29 @@ public final class SshConfigResolver {
     }
   }
 
+  /**
+   * Command-line options that are about the destination's identity, so they do not apply to jump
+   * hosts (OpenSSH's {@code -J} does not pass {@code -o} on either): {@code -o StrictHostKeyChecking=no}
+   * for a throwaway destination must not switch off checking of the bastion in front of it. A jump
+   * host's ssh_config entry still applies.
+   */
+  static final java.util.Set<String> DESTINATION_ONLY = java.util.Set.of("stricthostkeychecking", "hostkeyalias");
+
   /** Option lookup with command-line-over-config precedence. */
   private static final class Settings {
     private final HostConfigEntry entry;
     private final SshOptions options;
+    private final boolean isTarget;
 
-    Settings(HostConfigEntry entry, SshOptions options) {
+    Settings(HostConfigEntry entry, SshOptions options, boolean isTarget) {
       this.entry = entry;
       this.options = options;
+      this.isTarget = isTarget;
     }
 
     Optional<String> get(String key) {
-      Optional<String> cli = options.option(key);
+      Optional<String> cli = isTarget || !DESTINATION_ONLY.contains(key.toLowerCase(Locale.ROOT))
+          ? options.option(key) : Optional.empty();
       return cli.isPresent() ? cli : Optional.ofNullable(entry.getProperty(key)).map(String::strip);
     }
 

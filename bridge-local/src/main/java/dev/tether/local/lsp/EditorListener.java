@@ -1,0 +1,298 @@
+package dev.tether.local.lsp;
+
+import com.sun.security.auth.module.UnixSystem;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.SequenceInputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.OptionalInt;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * {@code tether lsp --listen}: serves editors that connect to a loopback TCP port or a Unix socket,
+ * one language server per connection, and only the user running it (docs/SECURITY.md).
+ *
+ * <ul>
+ *   <li>TCP binds a loopback address only; anything else is a usage error. A connection is accepted
+ *       only when its socket belongs to this uid, looked up in {@code /proc/net/tcp} and {@code tcp6}
+ *       (so TCP needs Linux; elsewhere use {@code unix:PATH}).
+ *   <li>{@code unix:PATH} creates the socket with mode 0600 in a directory this uid owns (bound in a
+ *       private directory, then renamed into place, so it is never reachable with the umask's mode),
+ *       and checks the peer's uid ({@code SO_PEERCRED}) as well.
+ *   <li>Either way, the first message must be a complete, well-formed LSP message ({@link FirstMessage})
+ *       before the language server is started on the host; anything else is closed at once.
+ * </ul>
+ * Every refusal is one line on stderr: {@code tether lsp: refused a connection from ...: reason}.
+ *
+ * <p>Threading: {@link #serve} accepts on the calling thread until the process ends; each connection
+ * is checked and served on a daemon thread of its own.
+ */
+public final class EditorListener {
+  /** How long a connection may take to send its first message. */
+  private static final int FIRST_MESSAGE_MILLIS = 30_000;
+
+  private final Address address;
+  private final long uid = new UnixSystem().getUid();
+
+  /** Where to listen: a loopback TCP address or a Unix socket path. */
+  public sealed interface Address permits Tcp, Unix {}
+
+  /** A loopback address and port (0: any free port). */
+  public record Tcp(InetSocketAddress address) implements Address {}
+
+  /** A Unix socket path. */
+  public record Unix(Path path) implements Address {}
+
+  private EditorListener(Address address) {
+    this.address = address;
+  }
+
+  /**
+   * Parses {@code HOST:PORT} or {@code unix:PATH}.
+   *
+   * @throws IllegalArgumentException with a message fit for a usage error, for a malformed value or a
+   *     host that is not loopback
+   */
+  public static EditorListener parse(String spec) {
+    if (spec.startsWith("unix:")) {
+      String path = spec.substring("unix:".length());
+      if (path.isEmpty()) {
+        throw new IllegalArgumentException("--listen unix: needs a path, e.g. unix:/run/user/1000/tether-lsp.sock");
+      }
+      return new EditorListener(new Unix(Path.of(path).toAbsolutePath().normalize()));
+    }
+    int colon = spec.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--listen needs HOST:PORT (a loopback host) or unix:PATH, got '" + spec + "'");
+    }
+    String host = spec.substring(0, colon).replace("[", "").replace("]", "");
+    int port;
+    try {
+      port = Integer.parseInt(spec.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--listen needs a port from 0 to 65535, got '" + spec + "'");
+    }
+    InetAddress bind;
+    try {
+      bind = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("--listen: unknown host '" + host + "'");
+    }
+    if (!bind.isLoopbackAddress()) {
+      throw new IllegalArgumentException("--listen serves this machine's user only: bind a loopback address"
+          + " (127.0.0.1, ::1, localhost) or unix:PATH, not '" + host + "'");
+    }
+    if (!ProcNetTcp.available()) {
+      throw new IllegalArgumentException("--listen HOST:PORT needs /proc/net/tcp to check who connects;"
+          + " use --listen unix:PATH on this system");
+    }
+    return new EditorListener(new Tcp(new InetSocketAddress(bind, port)));
+  }
+
+  public Address address() {
+    return address;
+  }
+
+  /** Accepts editors until the process ends; returns only by an exception. */
+  public int serve(LspFrontEnd frontEnd, PrintStream stderr) throws IOException {
+    if (address instanceof Unix unix) {
+      return serveUnix(unix.path(), frontEnd, stderr);
+    }
+    try (ServerSocket server = new ServerSocket()) {
+      server.bind(((Tcp) address).address());
+      stderr.println("tether lsp: listening on " + server.getLocalSocketAddress() + " (one server per editor connection)");
+      while (true) {
+        Socket editor = server.accept();
+        start(() -> serveTcp(editor, frontEnd, stderr), "editor " + editor.getRemoteSocketAddress());
+      }
+    }
+  }
+
+  private void serveTcp(Socket editor, LspFrontEnd frontEnd, PrintStream stderr) {
+    String peer = String.valueOf(editor.getRemoteSocketAddress());
+    try (editor) {
+      // The peer's socket: its local end is our remote end, and the other way round.
+      OptionalInt owner = ProcNetTcp.ownerOf((InetSocketAddress) editor.getRemoteSocketAddress(),
+          (InetSocketAddress) editor.getLocalSocketAddress());
+      if (owner.isEmpty() || owner.getAsInt() != uid) {
+        stderr.println("tether lsp: refused a connection from " + peer + ": "
+            + (owner.isEmpty() ? "its owner cannot be found in /proc/net/tcp" : "it belongs to uid " + owner.getAsInt())
+            + ", not to uid " + uid);
+        return;
+      }
+      editor.setTcpNoDelay(true);
+      editor.setSoTimeout(FIRST_MESSAGE_MILLIS);
+      InputStream in = firstMessageChecked(editor.getInputStream(), peer, stderr);
+      if (in != null) {
+        editor.setSoTimeout(0);
+        frontEnd.serve(in, editor.getOutputStream());
+      }
+    } catch (Exception e) {
+      stderr.println("tether lsp: editor connection " + peer + " ended: " + e.getMessage());
+    }
+  }
+
+  private int serveUnix(Path path, LspFrontEnd frontEnd, PrintStream stderr) throws IOException {
+    try (ServerSocketChannel server = bindPrivately(path)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(path), "remove " + path));
+      stderr.println("tether lsp: listening on unix:" + path + " (one server per editor connection)");
+      while (true) {
+        SocketChannel editor = server.accept();
+        start(() -> serveUnix(editor, path, frontEnd, stderr), "editor unix:" + path);
+      }
+    }
+  }
+
+  private void serveUnix(SocketChannel editor, Path path, LspFrontEnd frontEnd, PrintStream stderr) {
+    String peer = "unix:" + path;
+    try (editor) {
+      UnixDomainPrincipal principal = editor.getOption(ExtendedSocketOptions.SO_PEERCRED);
+      String user = principal.user().getName();
+      if (!user.equals(new UnixSystem().getUsername())) {
+        stderr.println("tether lsp: refused a connection on " + peer + " from user " + user);
+        return;
+      }
+      // A socket channel has no read timeout; the socket's mode already limits this to our own user.
+      InputStream in = firstMessageChecked(inputOf(editor), peer, stderr);
+      if (in != null) {
+        frontEnd.serve(in, outputOf(editor));
+      }
+    } catch (Exception e) {
+      stderr.println("tether lsp: editor connection " + peer + " ended: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A stream reading {@code channel}. Not {@link Channels#newInputStream}: its streams share the
+   * channel's blocking lock, so a read waiting for the editor would block every write to it.
+   */
+  static InputStream inputOf(SocketChannel channel) {
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        int n;
+        do {
+          n = channel.read(ByteBuffer.wrap(b, off, len));
+        } while (n == 0);
+        return n;
+      }
+    };
+  }
+
+  /** A stream writing {@code channel}; see {@link #inputOf}. */
+  static OutputStream outputOf(SocketChannel channel) {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+      }
+    };
+  }
+
+  /**
+   * The connection's input with its checked first message in front, or null after refusing it: the
+   * language server is started only for a connection that has sent a whole LSP message.
+   */
+  private static InputStream firstMessageChecked(InputStream in, String peer, PrintStream stderr) throws IOException {
+    try {
+      byte[] first = FirstMessage.read(in, LspFrontEnd.MAX_MESSAGE);
+      return new SequenceInputStream(new ByteArrayInputStream(first), in);
+    } catch (FirstMessage.NotLsp e) {
+      stderr.println("tether lsp: refused a connection from " + peer + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Binds {@code path} with mode 0600 from the start: the socket is made in a fresh 0700 directory
+   * beside it, made 0600, then renamed into place (a stale socket there is replaced).
+   */
+  private ServerSocketChannel bindPrivately(Path path) throws IOException {
+    Path dir = path.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IOException("--listen unix:" + path + ": the directory " + dir + " does not exist");
+    }
+    int dirOwner = (Integer) Files.getAttribute(dir, "unix:uid");
+    if (dirOwner != uid) {
+      throw new IOException("--listen unix:" + path + ": the directory " + dir + " belongs to uid " + dirOwner
+          + ", not to you (uid " + uid + "); choose one of yours, such as $XDG_RUNTIME_DIR");
+    }
+    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !isSocket(path)) {
+      throw new IOException("--listen unix:" + path + ": a file that is not a socket is already there");
+    }
+    Path staging = Files.createTempDirectory(dir, ".tether-listen-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path staged = staging.resolve("s");
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      server.bind(UnixDomainSocketAddress.of(staged));
+      Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-------"));
+      Files.move(staged, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return server;
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    } finally {
+      Files.deleteIfExists(staged);
+      Files.deleteIfExists(staging);
+    }
+  }
+
+  private static boolean isSocket(Path path) throws IOException {
+    int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    return (mode & 0170000) == 0140000;
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      // leaving: a stale socket is replaced by the next --listen
+    }
+  }
+
+  private static void start(Runnable work, String name) {
+    Thread thread = new Thread(work, name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+}
