@@ -54,6 +54,12 @@ public final class Session implements Closeable {
   private static final long GOAWAY_GRACE_MILLIS = 2000;
   /** At 32 KiB frames, 2 MiB of arrays kept for reuse: enough for a steady transfer in each direction. */
   private static final int PAYLOAD_POOL_ARRAYS = 64;
+  /** A hello that leaves the frame size out means 16 KiB (PROTOCOL.md §4). */
+  private static final int DEFAULT_PEER_FRAME_SIZE = 16 * 1024;
+  /** A peer's replay limit below this would make this side acknowledge nearly every frame. */
+  private static final long MIN_PEER_REPLAY_LIMIT = 128 * 1024;
+  /** The smallest receive window a channel opened under a nearly spent receive budget gets. */
+  private static final int MIN_BUDGET_WINDOW = 64 * 1024;
   /**
    * While bulk and small messages share a direction: bulk DATA in flight (sent, not acknowledged) is
    * held to this many frames, and the receiver acknowledges every {@link #MIXED_ACK_FRAMES} frames,
@@ -96,6 +102,7 @@ public final class Session implements Closeable {
   private final Set<Integer> recentlyReset = new LinkedHashSet<>();
   private int nextLocalId;
   private int highestPeerId;
+  private int acceptorsRunning;
   private final ArrayDeque<Frame> control = new ArrayDeque<>();
   private final ArrayDeque<Channel> ready = new ArrayDeque<>();
   private final ReplayBuffer replay;
@@ -140,8 +147,9 @@ public final class Session implements Closeable {
     this.sessionId = sessionId;
     this.resumeToken = resumeToken;
     this.resumable = capabilities.contains(SessionConfig.CAP_RESUME);
-    this.frameSize = Math.min(config.maxFrameSize(), peer.maxFrameSize() > 0 ? peer.maxFrameSize() : 16 * 1024);
-    this.peerReplayLimit = peer.replayLimit() > 0 ? peer.replayLimit() : config.replayLimit();
+    this.frameSize = negotiatedFrameSize(config.maxFrameSize(), peer.maxFrameSize());
+    this.peerReplayLimit = peer.replayLimit() > 0 ? Math.max(MIN_PEER_REPLAY_LIMIT, peer.replayLimit())
+        : config.replayLimit();
     this.peerAgent = peer.agent();
     this.payloads = new PayloadPool(frameSize, PAYLOAD_POOL_ARRAYS);
     this.replay = new ReplayBuffer(config.replayLimit(), payloads);
@@ -177,6 +185,17 @@ public final class Session implements Closeable {
     Session session = new Session(config, false, theirs, id, token, capabilities);
     session.start(transport);
     return session;
+  }
+
+  /**
+   * The smaller of the two sides' maximum frame sizes, clamped to {@link SessionConfig#MIN_FRAME_SIZE}..
+   * {@link SessionConfig#MAX_FRAME_SIZE}: a peer announcing 1 byte (or 4 GiB, which reads as a
+   * negative int) cannot make this side send absurd frames.
+   */
+  static int negotiatedFrameSize(int ours, int theirs) {
+    long peer = theirs == 0 ? DEFAULT_PEER_FRAME_SIZE : theirs & 0xFFFFFFFFL;
+    long size = Math.min(ours, peer);
+    return (int) Math.max(SessionConfig.MIN_FRAME_SIZE, Math.min(SessionConfig.MAX_FRAME_SIZE, size));
   }
 
   static Hello hello(SessionConfig config, byte[] id, byte[] token, long received) {
@@ -327,11 +346,19 @@ public final class Session implements Closeable {
     lock.lock();
     try {
       requireNotClosed();
+      String refusal = channelLimitReasonLocked();
+      int window = refusal == null ? receiveWindowForNewChannelLocked() : 0;
+      if (refusal == null && window == 0) {
+        refusal = receiveBudgetReasonLocked();
+      }
+      if (refusal != null) {
+        return CompletableFuture.failedFuture(new ChannelOpenException(ErrorCode.CHANNEL_REFUSED, refusal));
+      }
       int id = nextLocalId;
       nextLocalId += 2;
-      Channel channel = new Channel(this, id, kind, flavour, meta, config.initialWindow(), 0, Channel.State.OPENING);
+      Channel channel = new Channel(this, id, kind, flavour, meta, window, 0, Channel.State.OPENING);
       channels.put(id, channel);
-      queueControlLocked(new Frame(FrameType.OPEN, id, Payloads.open(config.initialWindow(), flavour, kind, meta)));
+      queueControlLocked(new Frame(FrameType.OPEN, id, Payloads.open(window, flavour, kind, meta)));
       return channel.openFuture();
     } catch (MuxException | IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
@@ -483,9 +510,53 @@ public final class Session implements Closeable {
     }
   }
 
+  /**
+   * Queues a control frame. The queue is bounded ({@link SessionConfig#maxControlQueue}): a peer that
+   * keeps sending PINGs or frames for unknown channels but never reads the answers would otherwise
+   * grow it without limit, so reaching the bound closes the session instead.
+   */
   private void queueControlLocked(Frame frame) {
+    if (control.size() >= config.maxControlQueue()) {
+      closeLocked(ErrorCode.PROTOCOL_ERROR, "control queue overflow: " + control.size()
+          + " frames waiting to be written (limit " + config.maxControlQueue()
+          + "); the peer sends requests but does not read the answers", true);
+      return;
+    }
     control.addLast(frame);
     writerWake.signal();
+  }
+
+  private String channelLimitReasonLocked() {
+    if (channels.size() < config.maxChannels()) {
+      return null;
+    }
+    return "too many channels: " + channels.size() + " open, the limit is " + config.maxChannels();
+  }
+
+  /**
+   * The receive window a new channel gets: the initial window while the session's receive budget
+   * allows it, then what is left of the budget, or 0 when too little is left (the open is refused).
+   */
+  private int receiveWindowForNewChannelLocked() {
+    long left = config.receiveBudget() - committedReceiveWindowsLocked();
+    int wanted = config.initialWindow();
+    if (left >= wanted) {
+      return wanted;
+    }
+    return left >= Math.min(wanted, MIN_BUDGET_WINDOW) ? (int) left : 0;
+  }
+
+  private long committedReceiveWindowsLocked() {
+    long sum = 0;
+    for (Channel channel : channels.values()) {
+      sum += channel.receiveWindowSize();
+    }
+    return sum;
+  }
+
+  private String receiveBudgetReasonLocked() {
+    return "receive budget spent: " + channels.size() + " channels hold " + committedReceiveWindowsLocked()
+        + " bytes of receive window, the budget is " + config.receiveBudget();
   }
 
   void resetChannel(Channel channel, ErrorCode code, String reason) {
@@ -853,15 +924,24 @@ public final class Session implements Closeable {
     }
     highestPeerId = id;
     Payloads.Open open = Payloads.parseOpen(frame.payload);
-    if (channels.size() >= config.maxChannels()) {
-      queueControlLocked(new Frame(FrameType.OPEN_FAIL, id, Payloads.error(ErrorCode.CHANNEL_REFUSED,
-          "too many channels: " + channels.size() + " open, the limit is " + config.maxChannels())));
+    String refusal = channelLimitReasonLocked();
+    if (refusal == null && acceptorsRunning >= config.maxAcceptors()) {
+      refusal = "too many channels waiting for the acceptor: " + acceptorsRunning + ", the limit is "
+          + config.maxAcceptors();
+    }
+    int window = refusal == null ? receiveWindowForNewChannelLocked() : 0;
+    if (refusal == null && window == 0) {
+      refusal = receiveBudgetReasonLocked();
+    }
+    if (refusal != null) {
+      queueControlLocked(new Frame(FrameType.OPEN_FAIL, id, Payloads.error(ErrorCode.CHANNEL_REFUSED, refusal)));
       return;
     }
-    Channel channel = new Channel(this, id, open.kind(), open.flavour(), open.metadata(), config.initialWindow(),
+    Channel channel = new Channel(this, id, open.kind(), open.flavour(), open.metadata(), window,
         open.window(), Channel.State.PENDING);
     channels.put(id, channel);
     OpenRequest request = new OpenRequest(channel);
+    acceptorsRunning++;
     Workers.shared().execute(() -> runAcceptor(request));
   }
 
@@ -871,6 +951,13 @@ public final class Session implements Closeable {
     } catch (Exception e) {
       LOG.warn("{}: acceptor failed for '{}': {}", config.name(), request.kind(), e.toString());
       request.reject(ErrorCode.INTERNAL_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
+    } finally {
+      lock.lock();
+      try {
+        acceptorsRunning--;
+      } finally {
+        lock.unlock();
+      }
     }
   }
 

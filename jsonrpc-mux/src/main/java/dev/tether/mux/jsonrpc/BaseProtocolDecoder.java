@@ -2,6 +2,7 @@ package dev.tether.mux.jsonrpc;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -22,12 +23,15 @@ public final class BaseProtocolDecoder {
   }
 
   static final int MAX_HEADER_BYTES = 8 * 1024;
+  static final int INITIAL_BODY_BUFFER = 8 * 1024;
 
   private final int maxMessageSize;
   private final Sink sink;
   private final ByteArrayOutputStream header = new ByteArrayOutputStream(64);
   private byte[] body;
+  private int bodyLength;
   private int bodyFilled;
+  private int tail; // the last four header bytes, the newest in the low byte
   private boolean failed;
 
   public BaseProtocolDecoder(int maxMessageSize, Sink sink) {
@@ -44,12 +48,13 @@ public final class BaseProtocolDecoder {
       if (body == null) {
         off = readHeader(b, off, end);
       } else {
-        int n = Math.min(end - off, body.length - bodyFilled);
+        int n = (int) Math.min(end - off, bodyLength - bodyFilled);
+        growBody(n);
         System.arraycopy(b, off, body, bodyFilled, n);
         bodyFilled += n;
         off += n;
       }
-      if (body != null && bodyFilled == body.length) {
+      if (body != null && bodyFilled == bodyLength) {
         byte[] complete = body;
         body = null;
         bodyFilled = 0;
@@ -65,8 +70,10 @@ public final class BaseProtocolDecoder {
 
   private int readHeader(byte[] b, int off, int end) throws BaseProtocolException {
     while (off < end) {
+      tail = (tail << 8) | (b[off] & 0xFF);
       header.write(b[off++]);
       if (endsWithBlankLine()) {
+        tail = 0;
         startBody(parseContentLength());
         return off;
       }
@@ -77,12 +84,13 @@ public final class BaseProtocolDecoder {
     return off;
   }
 
+  /**
+   * "\r\n\r\n" per the spec; a bare "\n\n" is tolerated since some clients send it. Checked on the last
+   * four bytes seen, kept aside, rather than by copying the header out for every byte.
+   */
   private boolean endsWithBlankLine() {
-    byte[] h = header.toByteArray();
-    int n = h.length;
-    // "\r\n\r\n" per the spec; a bare "\n\n" is tolerated since some clients send it.
-    return (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n')
-        || (n >= 2 && h[n - 2] == '\n' && h[n - 1] == '\n');
+    int t = tail;
+    return t == 0x0D0A0D0A || (t & 0xFFFF) == 0x0A0A;
   }
 
   private long parseContentLength() throws BaseProtocolException {
@@ -123,8 +131,25 @@ public final class BaseProtocolDecoder {
     if (length > maxMessageSize) {
       throw fail("Content-Length " + length + " exceeds the limit of " + maxMessageSize + " bytes", true);
     }
-    body = new byte[(int) length];
+    bodyLength = (int) length;
+    body = new byte[Math.min(bodyLength, INITIAL_BODY_BUFFER)];
     bodyFilled = 0;
+  }
+
+  /**
+   * Makes room for {@code n} more body bytes. The buffer grows as bytes arrive (doubling, capped at the
+   * Content-Length) instead of being allocated at the declared length: a header that claims 64 MiB
+   * followed by ten bytes costs ten bytes.
+   */
+  private void growBody(int n) {
+    if (bodyFilled + n > body.length) {
+      body = Arrays.copyOf(body, (int) Math.min(bodyLength, Math.max(2L * body.length, (long) bodyFilled + n)));
+    }
+  }
+
+  /** The body buffer's current capacity, for the test that proves it grows with the bytes. */
+  int bodyCapacity() {
+    return body == null ? 0 : body.length;
   }
 
   private BaseProtocolException fail(String message, boolean tooLarge) {
