@@ -62,8 +62,8 @@ public record Hello(
       field(fields, TAG_AGENT, agent.getBytes(StandardCharsets.UTF_8));
     }
     field(fields, TAG_CAPABILITIES, String.join(",", capabilities).getBytes(StandardCharsets.UTF_8));
-    if (maxFrameSize > 0) {
-      field(fields, TAG_MAX_FRAME, u32(maxFrameSize));
+    if (maxFrameSize != 0) { // a u32 held in an int: 2^31 and above read back negative, and are sent as read
+      field(fields, TAG_MAX_FRAME, u32(maxFrameSize & 0xFFFFFFFFL));
     }
     if (replayLimit > 0) {
       field(fields, TAG_REPLAY_LIMIT, u32(replayLimit));
@@ -147,7 +147,7 @@ public record Hello(
         case TAG_REPLAY_LIMIT -> replayLimit = fixed(value, 4, "replay limit");
         case TAG_SESSION_ID -> sessionId = value;
         case TAG_RESUME_TOKEN -> token = value;
-        case TAG_RECEIVED -> received = fixed(value, 8, "received");
+        case TAG_RECEIVED -> received = nonNegative(fixed(value, 8, "received"), "received");
         case TAG_ERROR -> {
           try {
             Payloads.Error error = Payloads.parseError(value);
@@ -179,6 +179,13 @@ public record Hello(
       throw SessionProtocolException.protocol("hello " + what + " has " + value.length + " bytes, expected " + size);
     }
     return size == 4 ? Bytes.getInt(value, 0) & 0xFFFFFFFFL : Bytes.getLong(value, 0);
+  }
+
+  private static long nonNegative(long value, String what) throws SessionProtocolException {
+    if (value < 0) {
+      throw SessionProtocolException.protocol("hello " + what + " " + Long.toUnsignedString(value) + " exceeds 2^63-1");
+    }
+    return value;
   }
 
   private static byte[] u32(long value) {
