@@ -13,7 +13,6 @@ import dev.tether.mux.internal.ReplayBuffer;
 import dev.tether.mux.internal.SerialExecutor;
 import dev.tether.mux.internal.SessionProtocolException;
 import dev.tether.mux.internal.TrafficMix;
-import dev.tether.mux.internal.Workers;
 import dev.tether.mux.transport.Transport;
 import java.io.Closeable;
 import java.io.IOException;

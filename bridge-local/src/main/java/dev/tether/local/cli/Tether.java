@@ -58,8 +58,8 @@ public final class Tether {
   static final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"tether " + Version.current() + " (protocol " + dev.tether.mux.internal.Hello.MAJOR + "."
-          + dev.tether.mux.internal.Hello.MINOR + ")"};
+      return new String[] {"tether " + Version.current() + " (protocol " + dev.tether.mux.ProtocolVersion.MAJOR + "."
+          + dev.tether.mux.ProtocolVersion.MINOR + ")"};
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.tether.mux.internal;
 
 import dev.tether.mux.ErrorCode;
+import dev.tether.mux.NotTetherException;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -30,8 +31,8 @@ public record Hello(
     String errorReason) {
 
   public static final byte[] MAGIC = "TETHER".getBytes(StandardCharsets.US_ASCII);
-  public static final int MAJOR = 1;
-  public static final int MINOR = 0;
+  public static final int MAJOR = dev.tether.mux.ProtocolVersion.MAJOR;
+  public static final int MINOR = dev.tether.mux.ProtocolVersion.MINOR;
   public static final int MAX_HELLO_BYTES = 64 * 1024;
 
   static final int TAG_AGENT = 1;
