@@ -270,28 +270,41 @@ public final class Session implements Closeable {
 
   private void completeResume(Transport newTransport, long peerReceived) throws IOException {
     int gen;
+    int retransmitting;
+    String refusal;
     lock.lock();
     try {
       requireNotClosed();
-      if (peerReceived < replay.firstUnacknowledged() - 1 || peerReceived > replay.lastSeq()) {
-        String reason = "cannot resume: peer has received up to seq " + peerReceived + " but frames "
-            + replay.firstUnacknowledged() + ".." + replay.lastSeq() + " are all this side still holds";
-        closeLocked(ErrorCode.PROTOCOL_ERROR, reason, true);
-        newTransport.close();
-        throw new SessionClosedException(ErrorCode.PROTOCOL_ERROR, reason);
+      refusal = resumeRefusalLocked(peerReceived);
+      if (refusal != null) {
+        closeLocked(ErrorCode.PROTOCOL_ERROR, refusal, true);
+      } else {
+        replay.acknowledge(peerReceived);
+        retransmit.clear();
+        retransmit.addAll(replay.after(peerReceived));
+        attachLocked(newTransport);
       }
-      replay.acknowledge(peerReceived);
-      retransmit.clear();
-      retransmit.addAll(replay.after(peerReceived));
-      attachLocked(newTransport);
       gen = generation;
-      LOG.info("{}: resumed on {} ({} frames to retransmit)", config.name(), newTransport.description(),
-          retransmit.size());
+      retransmitting = retransmit.size();
     } finally {
       lock.unlock();
     }
+    if (refusal != null) {
+      newTransport.close(); // outside the lock: a transport's close may block
+      throw new SessionClosedException(ErrorCode.PROTOCOL_ERROR, refusal);
+    }
+    LOG.info("{}: resumed on {} ({} frames to retransmit)", config.name(), newTransport.description(),
+        retransmitting);
     events.execute(() -> config.listener().onResumed(this));
     startReader(newTransport, gen);
+  }
+
+  private String resumeRefusalLocked(long peerReceived) {
+    if (peerReceived >= replay.firstUnacknowledged() - 1 && peerReceived <= replay.lastSeq()) {
+      return null;
+    }
+    return "cannot resume: peer has received up to seq " + peerReceived + " but frames "
+        + replay.firstUnacknowledged() + ".." + replay.lastSeq() + " are all this side still holds";
   }
 
   private void attachLocked(Transport t) {
@@ -581,7 +594,9 @@ public final class Session implements Closeable {
     if (state != State.CLOSED) {
       queueControlLocked(new Frame(FrameType.RESET, id, Payloads.error(code, reason)));
     }
-    LOG.debug("{}: reset channel {}: {} {}", config.name(), id, code, reason);
+    if (LOG.isDebugEnabled()) {
+      logLater(() -> LOG.debug("{}: reset channel {}: {} {}", config.name(), id, code, reason));
+    }
   }
 
   private void rememberResetLocked(int id) {
@@ -859,8 +874,11 @@ public final class Session implements Closeable {
     if (now - budgetWaitSinceNanos > LATE_ACK_NANOS) {
       budgetSuspended = true;
       budgetSuspendedUntilNanos = now + BUDGET_SUSPENSION_NANOS;
-      LOG.debug("{}: the peer acknowledged after {} µs; in-flight budget suspended", config.name(),
-          (now - budgetWaitSinceNanos) / 1000);
+      long waited = now - budgetWaitSinceNanos;
+      if (LOG.isDebugEnabled()) {
+        logLater(() -> LOG.debug("{}: the peer acknowledged after {} µs; in-flight budget suspended",
+            config.name(), waited / 1000));
+      }
     }
     budgetWaitSinceNanos = -1;
   }
@@ -868,7 +886,9 @@ public final class Session implements Closeable {
   /** Returns false for a duplicate (dropped); throws on a gap, which means frames were lost. */
   private boolean acceptSequenceLocked(Frame frame) throws SessionProtocolException {
     if (frame.seq() <= received) {
-      LOG.debug("{}: dropping duplicate seq {}", config.name(), frame.seq());
+      if (LOG.isDebugEnabled()) {
+        logLater(() -> LOG.debug("{}: dropping duplicate seq {}", config.name(), frame.seq()));
+      }
       return false;
     }
     if (frame.seq() != received + 1) {
@@ -1046,7 +1066,7 @@ public final class Session implements Closeable {
 
   private void handleGoawayLocked(Frame frame) throws MalformedPayloadException {
     Payloads.Error error = Payloads.parseError(frame.payload);
-    LOG.info("{}: peer closed the session: {} {}", config.name(), error.code(), error.reason());
+    logLater(() -> LOG.info("{}: peer closed the session: {} {}", config.name(), error.code(), error.reason()));
     closeLocked(error.code(), error.reason(), false);
   }
 
@@ -1057,7 +1077,9 @@ public final class Session implements Closeable {
    */
   private void answerUnknownLocked(Frame frame, Channel channel) {
     if (channel == null && (recentlyReset.contains(frame.channel) || frame.type == FrameType.RESET)) {
-      LOG.debug("{}: dropped {} for reset channel {}", config.name(), frame.type, frame.channel);
+      if (LOG.isDebugEnabled()) {
+        logLater(() -> LOG.debug("{}: dropped {} for reset channel {}", config.name(), frame.type, frame.channel));
+      }
       return;
     }
     if (channel == null && frame.type == FrameType.CREDIT && knownClosedLocked(frame.channel)) {
@@ -1148,8 +1170,9 @@ public final class Session implements Closeable {
       long interval = config.tickInterval().toNanos();
       if (now - lastTickNanos > 3 * interval) {
         graceUntilNanos = now + config.deadPeerTimeout().toNanos();
-        LOG.info("{}: this process was stalled for {} ms; giving the peer grace", config.name(),
-            (now - lastTickNanos) / 1_000_000);
+        long stalledMillis = (now - lastTickNanos) / 1_000_000;
+        logLater(() -> LOG.info("{}: this process was stalled for {} ms; giving the peer grace", config.name(),
+            stalledMillis));
       }
       lastTickNanos = now;
       gen = generation;
@@ -1225,7 +1248,7 @@ public final class Session implements Closeable {
     detachedSinceNanos = scheduler.nanoTime();
     ackQueued = false;
     control.removeIf(frame -> !frame.type.sequenced); // pings, pongs and acks die with the transport
-    LOG.info("{}: transport detached: {}", config.name(), why);
+    logLater(() -> LOG.info("{}: transport detached: {}", config.name(), why));
     Workers.shared().execute(() -> closeQuietly(old));
     events.execute(() -> config.listener().onDetached(this, why));
   }
@@ -1273,6 +1296,15 @@ public final class Session implements Closeable {
     cancel(tickTimer);
     writerWake.signalAll();
     events.execute(() -> config.listener().onClosed(this, code, reason));
+  }
+
+  /**
+   * Logs off the session lock: code that holds the lock hands its log line to the session's serial
+   * event executor, which writes it in order on a worker thread, so a slow log appender never holds
+   * up the reader, the writer or an application thread.
+   */
+  private void logLater(Runnable line) {
+    events.execute(line);
   }
 
   private void requireNotClosed() throws SessionClosedException {
