@@ -1,10 +1,12 @@
 package dev.tether.mux;
 
+import dev.tether.mux.internal.AckPolicy;
 import dev.tether.mux.internal.Frame;
 import dev.tether.mux.internal.FrameLog;
 import dev.tether.mux.internal.FrameReader;
 import dev.tether.mux.internal.FrameType;
 import dev.tether.mux.internal.FrameWriter;
+import dev.tether.mux.internal.Liveness;
 import dev.tether.mux.internal.Hello;
 import dev.tether.mux.internal.MalformedPayloadException;
 import dev.tether.mux.internal.PayloadPool;
@@ -61,11 +63,10 @@ public final class Session implements Closeable {
   private static final int MIN_BUDGET_WINDOW = 64 * 1024;
   /**
    * While bulk and small messages share a direction: bulk DATA in flight (sent, not acknowledged) is
-   * held to this many frames, and the receiver acknowledges every {@link #MIXED_ACK_FRAMES} frames,
+   * held to this many frames, and the receiver acknowledges every two frames (see {@link AckPolicy}),
    * so a small message queues in the transport behind about this much bulk, not behind its buffers.
    */
   private static final int MIXED_IN_FLIGHT_FRAMES = 4;
-  private static final int MIXED_ACK_FRAMES = 2;
   /** How long after the last small message (or full frame) the traffic still counts as mixed. */
   private static final long MIXED_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /**
@@ -106,19 +107,12 @@ public final class Session implements Closeable {
   private final ArrayDeque<Channel> ready = new ArrayDeque<>();
   private final ReplayBuffer replay;
   private final ArrayDeque<Frame> retransmit = new ArrayDeque<>();
-  private long received;
-  private long ackSent;
-  private long unackedBytesIn;
+  private final AckPolicy acks;
   private boolean ackQueued;
   private Scheduler.Cancellable ackTimer;
   private Scheduler.Cancellable tickTimer;
-  private long lastReceivedNanos;
-  private long lastTickNanos;
-  private long lastPingNanos;
-  private long pingOutstandingSince = -1;
-  private long graceUntilNanos;
+  private final Liveness liveness;
   private long detachedSinceNanos;
-  private long rttNanos = -1;
   private long wireBytesIn;
   private long wireBytesOut;
   private ErrorCode closeCode;
@@ -136,7 +130,6 @@ public final class Session implements Closeable {
   private long budgetWaitSinceNanos = -1; // when bulk was first held for the budget, -1 when not held
   private boolean budgetSuspended;
   private long budgetSuspendedUntilNanos;
-  private final TrafficMix mixIn;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -153,7 +146,9 @@ public final class Session implements Closeable {
     this.payloads = new PayloadPool(frameSize, PAYLOAD_POOL_ARRAYS);
     this.replay = new ReplayBuffer(config.replayLimit(), payloads);
     this.mixOut = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
-    this.mixIn = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
+    this.acks = new AckPolicy(peerReplayLimit, frameSize, MIXED_WINDOW_NANOS);
+    this.liveness = new Liveness(config.tickInterval().toNanos(), config.pingInterval().toNanos(),
+        config.deadPeerTimeout().toNanos(), scheduler.nanoTime());
     this.nextLocalId = initiator ? 1 : 2;
     this.frameLog = new FrameLog(config.name());
     this.events = new SerialExecutor(Workers.shared());
@@ -205,10 +200,6 @@ public final class Session implements Closeable {
   private void start(Transport first) {
     lock.lock();
     try {
-      long now = scheduler.nanoTime();
-      lastReceivedNanos = now;
-      lastTickNanos = now;
-      lastPingNanos = now;
       attachLocked(first);
       scheduleTickLocked();
     } finally {
@@ -261,8 +252,8 @@ public final class Session implements Closeable {
       if (state == State.ATTACHED) {
         detachLocked(why);
       }
-      ackSent = received;
-      return received;
+      acks.resumed();
+      return acks.received();
     } finally {
       lock.unlock();
     }
@@ -313,9 +304,7 @@ public final class Session implements Closeable {
     writer = new FrameWriter(t.output());
     generation++;
     state = State.ATTACHED;
-    lastReceivedNanos = now;
-    pingOutstandingSince = -1;
-    graceUntilNanos = now;
+    liveness.attached(now);
     writerWake.signalAll();
   }
 
@@ -450,7 +439,7 @@ public final class Session implements Closeable {
       replay.add(frame, now);
       out = writer;
       gen = generation;
-      ack = received;
+      ack = acks.received();
       noteSentLocked(frame, ack);
     } finally {
       lock.unlock();
@@ -640,7 +629,7 @@ public final class Session implements Closeable {
         }
         out = writer;
         gen = generation;
-        ack = received;
+        ack = acks.received();
         if (frame != null && !closing) {
           writing = true;
           noteSentLocked(frame, ack);
@@ -675,8 +664,7 @@ public final class Session implements Closeable {
   }
 
   private void noteSentLocked(Frame frame, long ack) {
-    ackSent = ack;
-    unackedBytesIn = 0;
+    acks.sent(ack);
     wireBytesOut += frame.wireSize();
     if (frame.type == FrameType.ACK) {
       ackQueued = false;
@@ -831,7 +819,8 @@ public final class Session implements Closeable {
         return; // a stale reader from before a resume, or a closed session
       }
       frameLog.inbound(frame, ack);
-      lastReceivedNanos = scheduler.nanoTime();
+      long now = scheduler.nanoTime();
+      liveness.received(now);
       wireBytesIn += frame.wireSize();
       long unacknowledged = replay.bytes();
       if (!replay.acknowledge(ack)) {
@@ -839,10 +828,10 @@ public final class Session implements Closeable {
             + replay.lastSeq() + " frames were sent");
       }
       if (budgetWaitSinceNanos >= 0 && replay.bytes() < unacknowledged) {
-        noteBudgetAckLocked(lastReceivedNanos);
+        noteBudgetAckLocked(now);
       }
       wakeWriterIfRoomLocked();
-      if (frame.type.sequenced && !acceptSequenceLocked(frame)) {
+      if (frame.type.sequenced && !acceptSequenceLocked(frame, now)) {
         return;
       }
       dispatchLocked(frame, callbacks);
@@ -884,22 +873,18 @@ public final class Session implements Closeable {
   }
 
   /** Returns false for a duplicate (dropped); throws on a gap, which means frames were lost. */
-  private boolean acceptSequenceLocked(Frame frame) throws SessionProtocolException {
-    if (frame.seq() <= received) {
+  private boolean acceptSequenceLocked(Frame frame, long now) throws SessionProtocolException {
+    if (acks.isDuplicate(frame.seq())) {
       if (LOG.isDebugEnabled()) {
         logLater(() -> LOG.debug("{}: dropping duplicate seq {}", config.name(), frame.seq()));
       }
       return false;
     }
-    if (frame.seq() != received + 1) {
-      throw SessionProtocolException.protocol("sequence gap: expected seq " + (received + 1) + ", got " + frame.seq());
+    if (acks.accept(frame, now) == AckPolicy.Decision.ACK_NOW) {
+      queueAckLocked();
+    } else if (ackTimer == null) {
+      ackTimer = scheduler.schedule(this::ackTimerFired, config.ackDelay().toNanos(), TimeUnit.NANOSECONDS);
     }
-    received = frame.seq();
-    unackedBytesIn += frame.wireSize();
-    if (frame.type == FrameType.DATA) {
-      mixIn.data(frame.channel, frame.payload.length, lastReceivedNanos);
-    }
-    scheduleAckLocked();
     return true;
   }
 
@@ -1056,12 +1041,7 @@ public final class Session implements Closeable {
   }
 
   private void handlePongLocked(Frame frame) throws MalformedPayloadException {
-    long sent = Payloads.parsePing(frame.payload);
-    long now = scheduler.nanoTime();
-    if (sent > 0 && sent <= now) {
-      rttNanos = now - sent;
-    }
-    pingOutstandingSince = -1;
+    liveness.pong(Payloads.parsePing(frame.payload), scheduler.nanoTime());
   }
 
   private void handleGoawayLocked(Frame frame) throws MalformedPayloadException {
@@ -1119,22 +1099,11 @@ public final class Session implements Closeable {
 
   // ---- timers: acks, keepalive, dead peers, expiry ----------------------------------------------
 
-  private void scheduleAckLocked() {
-    if (unackedBytesIn >= peerReplayLimit / 4) {
-      queueAckLocked(); // the peer's replay buffer is filling: acknowledge now
-    } else if (unackedBytesIn >= (long) MIXED_ACK_FRAMES * (frameSize + Frame.HEADER_SIZE)
-        && mixIn.mixed(lastReceivedNanos)) {
-      queueAckLocked(); // the peer holds its bulk to a few frames in flight while small messages pass
-    } else if (ackTimer == null) {
-      ackTimer = scheduler.schedule(this::ackTimerFired, config.ackDelay().toNanos(), TimeUnit.NANOSECONDS);
-    }
-  }
-
   private void ackTimerFired() {
     lock.lock();
     try {
       ackTimer = null;
-      if (state == State.ATTACHED && received > ackSent) {
+      if (state == State.ATTACHED && acks.owed()) {
         queueAckLocked();
       }
     } finally {
@@ -1167,18 +1136,17 @@ public final class Session implements Closeable {
     lock.lock();
     try {
       long now = scheduler.nanoTime();
-      long interval = config.tickInterval().toNanos();
-      if (now - lastTickNanos > 3 * interval) {
-        graceUntilNanos = now + config.deadPeerTimeout().toNanos();
-        long stalledMillis = (now - lastTickNanos) / 1_000_000;
+      long stalled = liveness.tick(now);
+      if (stalled > 0) {
         logLater(() -> LOG.info("{}: this process was stalled for {} ms; giving the peer grace", config.name(),
-            stalledMillis));
+            stalled / 1_000_000));
       }
-      lastTickNanos = now;
       gen = generation;
       if (state == State.ATTACHED) {
-        pingIfDueLocked(now);
-        deadReason = deadPeerReasonLocked(now);
+        if (liveness.pingDue(now)) {
+          queueControlLocked(new Frame(FrameType.PING, 0, Payloads.ping(Math.max(1, now))));
+        }
+        deadReason = liveness.deadPeerReason(now, replay.oldestSentNanos());
       } else if (state == State.DETACHED && now - detachedSinceNanos >= config.detachedTimeout().toNanos()) {
         closeLocked(ErrorCode.SESSION_EXPIRED, "not resumed within " + config.detachedTimeout().toSeconds()
             + " s after the transport broke", false);
@@ -1190,36 +1158,6 @@ public final class Session implements Closeable {
     if (deadReason != null) {
       transportFailed(gen, deadReason);
     }
-  }
-
-  private void pingIfDueLocked(long now) {
-    if (now - lastPingNanos >= config.pingInterval().toNanos()) {
-      lastPingNanos = now;
-      if (pingOutstandingSince < 0) {
-        pingOutstandingSince = now;
-      }
-      queueControlLocked(new Frame(FrameType.PING, 0, Payloads.ping(Math.max(1, now))));
-    }
-  }
-
-  /** The peer is dead when something has waited for an answer too long and nothing at all came. */
-  private String deadPeerReasonLocked(long now) {
-    long timeout = config.deadPeerTimeout().toNanos();
-    long waitingSince = oldest(replay.oldestSentNanos(), pingOutstandingSince);
-    if (waitingSince < 0 || now < graceUntilNanos) {
-      return null;
-    }
-    if (now - waitingSince >= timeout && now - lastReceivedNanos >= timeout) {
-      return "no answer from the peer for " + (now - lastReceivedNanos) / 1_000_000_000 + " s";
-    }
-    return null;
-  }
-
-  private static long oldest(long a, long b) {
-    if (a < 0) {
-      return b;
-    }
-    return b < 0 ? a : Math.min(a, b);
   }
 
   // ---- transport loss and closing ------------------------------------------------------------
@@ -1356,7 +1294,7 @@ public final class Session implements Closeable {
   public long rttNanos() {
     lock.lock();
     try {
-      return rttNanos;
+      return liveness.rttNanos();
     } finally {
       lock.unlock();
     }
@@ -1366,7 +1304,8 @@ public final class Session implements Closeable {
   public Stats stats() {
     lock.lock();
     try {
-      return new Stats(state, channels.size(), wireBytesIn, wireBytesOut, rttNanos, replay.bytes(), received,
+      return new Stats(state, channels.size(), wireBytesIn, wireBytesOut, liveness.rttNanos(), replay.bytes(),
+          acks.received(),
           replay.lastSeq(), closeCode, closeReason);
     } finally {
       lock.unlock();
