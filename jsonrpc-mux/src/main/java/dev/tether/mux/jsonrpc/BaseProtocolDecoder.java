@@ -2,7 +2,9 @@ package dev.tether.mux.jsonrpc;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -97,10 +99,7 @@ public final class BaseProtocolDecoder {
     String text = header.toString(StandardCharsets.US_ASCII);
     header.reset();
     long length = -1;
-    for (String line : text.split("\r?\n")) {
-      if (line.isEmpty()) {
-        continue;
-      }
+    for (String line : lines(text)) {
       int colon = line.indexOf(':');
       if (colon <= 0) {
         throw fail("malformed LSP header line: \"" + printable(line) + "\"", false);
@@ -157,8 +156,29 @@ public final class BaseProtocolDecoder {
     return new BaseProtocolException(message, tooLarge);
   }
 
+  /** The header's non-empty lines, split at "\n" or "\r\n" (no regex: this runs once per message). */
+  private static List<String> lines(String text) {
+    List<String> out = new ArrayList<>(4);
+    int start = 0;
+    while (start < text.length()) {
+      int newline = text.indexOf('\n', start);
+      int end = newline < 0 ? text.length() : newline;
+      int stop = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
+      if (stop > start) {
+        out.add(text.substring(start, stop));
+      }
+      start = end + 1;
+    }
+    return out;
+  }
+
   private static String printable(String s) {
     String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-    return cut.replaceAll("\\p{Cntrl}", "?");
+    StringBuilder out = new StringBuilder(cut.length());
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return out.toString();
   }
 }
