@@ -1,6 +1,7 @@
 package dev.tether.mux;
 
 import dev.tether.mux.internal.AckPolicy;
+import dev.tether.mux.internal.ChannelProtocolException;
 import dev.tether.mux.internal.Frame;
 import dev.tether.mux.internal.FrameLog;
 import dev.tether.mux.internal.FrameReader;
@@ -888,25 +889,17 @@ public final class Session implements Closeable {
     return true;
   }
 
+  /**
+   * Handles one frame. This is the one place that decides an error's scope: a handler throws
+   * {@link ChannelProtocolException} and that channel is reset here while the session goes on; a
+   * {@link SessionProtocolException} (a handler's, or a malformed session frame) goes up to the reader,
+   * which closes the session with a GOAWAY. A malformed payload takes the scope of its frame type.
+   */
   private void dispatchLocked(Frame frame, List<Runnable> callbacks) throws SessionProtocolException {
     try {
-      switch (frame.type) {
-        case OPEN -> handleOpenLocked(frame);
-        case OPEN_OK -> handleOpenOkLocked(frame, callbacks);
-        case OPEN_FAIL -> handleOpenFailLocked(frame);
-        case DATA -> handleDataLocked(frame, callbacks);
-        case CREDIT -> handleCreditLocked(frame, callbacks);
-        case HALF_CLOSE -> handleHalfCloseLocked(frame, callbacks);
-        case RESET -> handleResetLocked(frame);
-        case PING -> {
-          Payloads.parsePing(frame.payload); // a malformed PING is a session error, like a malformed PONG
-          queueControlLocked(new Frame(FrameType.PONG, 0, frame.payload));
-        }
-        case PONG -> handlePongLocked(frame);
-        case GOAWAY -> handleGoawayLocked(frame);
-        case ACK -> { } // the header's ack field was all it carried
-        default -> throw SessionProtocolException.protocol("unhandled frame type " + frame.type);
-      }
+      handleLocked(frame, callbacks);
+    } catch (ChannelProtocolException e) {
+      resetLocked(e.channel, channels.get(e.channel), e.code, e.getMessage());
     } catch (MalformedPayloadException e) {
       if (frame.type.sessionScoped()) {
         throw SessionProtocolException.protocol("malformed " + frame.type + ": " + e.getMessage());
@@ -916,15 +909,35 @@ public final class Session implements Closeable {
     }
   }
 
-  private void handleOpenLocked(Frame frame) throws MalformedPayloadException {
+  private void handleLocked(Frame frame, List<Runnable> callbacks)
+      throws SessionProtocolException, ChannelProtocolException, MalformedPayloadException {
+    switch (frame.type) {
+      case OPEN -> handleOpenLocked(frame);
+      case OPEN_OK -> handleOpenOkLocked(frame, callbacks);
+      case OPEN_FAIL -> handleOpenFailLocked(frame);
+      case DATA -> handleDataLocked(frame, callbacks);
+      case CREDIT -> handleCreditLocked(frame, callbacks);
+      case HALF_CLOSE -> handleHalfCloseLocked(frame, callbacks);
+      case RESET -> handleResetLocked(frame);
+      case PING -> {
+        Payloads.parsePing(frame.payload); // a malformed PING is a session error, like a malformed PONG
+        queueControlLocked(new Frame(FrameType.PONG, 0, frame.payload));
+      }
+      case PONG -> handlePongLocked(frame);
+      case GOAWAY -> handleGoawayLocked(frame);
+      case ACK -> { } // the header's ack field was all it carried
+      default -> throw SessionProtocolException.protocol("unhandled frame type " + frame.type);
+    }
+  }
+
+  private void handleOpenLocked(Frame frame) throws MalformedPayloadException, ChannelProtocolException {
     int id = frame.channel;
     boolean peerParity = (id % 2 == 1) != initiator;
     if (!peerParity || id <= highestPeerId) {
-      resetLocked(id, channels.get(id), ErrorCode.PROTOCOL_ERROR, peerParity
+      throw new ChannelProtocolException(id, ErrorCode.PROTOCOL_ERROR, peerParity
           ? "OPEN reuses channel id " + id + " (ids must increase)"
           : "OPEN with channel id " + id + " of the wrong parity (the " + (initiator ? "acceptor" : "initiator")
               + " uses " + (initiator ? "even" : "odd") + " ids)");
-      return;
     }
     highestPeerId = id;
     Payloads.Open open = Payloads.parseOpen(frame.payload);
@@ -965,7 +978,8 @@ public final class Session implements Closeable {
     }
   }
 
-  private void handleOpenOkLocked(Frame frame, List<Runnable> callbacks) throws MalformedPayloadException {
+  private void handleOpenOkLocked(Frame frame, List<Runnable> callbacks)
+      throws MalformedPayloadException, ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state != Channel.State.OPENING) {
       answerUnknownLocked(frame, channel);
@@ -976,7 +990,7 @@ public final class Session implements Closeable {
     callbacks.add(() -> channel.openFuture().complete(channel));
   }
 
-  private void handleOpenFailLocked(Frame frame) throws MalformedPayloadException {
+  private void handleOpenFailLocked(Frame frame) throws MalformedPayloadException, ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state != Channel.State.OPENING) {
       answerUnknownLocked(frame, channel);
@@ -987,26 +1001,27 @@ public final class Session implements Closeable {
     channel.failLocked(new ChannelOpenException(error.code(), error.reason()));
   }
 
-  private void handleDataLocked(Frame frame, List<Runnable> callbacks) {
+  private void handleDataLocked(Frame frame, List<Runnable> callbacks) throws ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state == Channel.State.OPENING || channel.state == Channel.State.PENDING) {
       answerUnknownLocked(frame, channel);
       return;
     }
     if (channel.remoteFinished()) {
-      resetLocked(frame.channel, channel, ErrorCode.PROTOCOL_ERROR, "DATA after HALF_CLOSE on channel " + frame.channel);
-      return;
+      throw new ChannelProtocolException(frame.channel, ErrorCode.PROTOCOL_ERROR,
+          "DATA after HALF_CLOSE on channel " + frame.channel);
     }
     long window = channel.windowAvailableLocked();
     if (!channel.consumeWindowLocked(frame.payload.length)) {
-      resetLocked(frame.channel, channel, ErrorCode.FLOW_CONTROL_ERROR, "peer sent " + frame.payload.length
-          + " bytes on channel " + frame.channel + " with only " + window + " bytes of window left");
-      return;
+      throw new ChannelProtocolException(frame.channel, ErrorCode.FLOW_CONTROL_ERROR, "peer sent "
+          + frame.payload.length + " bytes on channel " + frame.channel + " with only " + window
+          + " bytes of window left");
     }
     addCallback(callbacks, channel.receiveLocked(frame.payload));
   }
 
-  private void handleCreditLocked(Frame frame, List<Runnable> callbacks) throws MalformedPayloadException {
+  private void handleCreditLocked(Frame frame, List<Runnable> callbacks)
+      throws MalformedPayloadException, ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state == Channel.State.PENDING) {
       answerUnknownLocked(frame, channel);
@@ -1016,11 +1031,11 @@ public final class Session implements Closeable {
     try {
       addCallback(callbacks, channel.creditLocked(increment));
     } catch (IllegalStateException overflow) {
-      resetLocked(frame.channel, channel, ErrorCode.FLOW_CONTROL_ERROR, overflow.getMessage());
+      throw new ChannelProtocolException(frame.channel, ErrorCode.FLOW_CONTROL_ERROR, overflow.getMessage());
     }
   }
 
-  private void handleHalfCloseLocked(Frame frame, List<Runnable> callbacks) {
+  private void handleHalfCloseLocked(Frame frame, List<Runnable> callbacks) throws ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state != Channel.State.OPEN) {
       answerUnknownLocked(frame, channel);
@@ -1055,7 +1070,7 @@ public final class Session implements Closeable {
    * (the peer had not seen the RESET yet) and dropped; anything else gets a RESET naming the problem,
    * so the peer is never left waiting on a channel that does not exist.
    */
-  private void answerUnknownLocked(Frame frame, Channel channel) {
+  private void answerUnknownLocked(Frame frame, Channel channel) throws ChannelProtocolException {
     if (channel == null && (recentlyReset.contains(frame.channel) || frame.type == FrameType.RESET)) {
       if (LOG.isDebugEnabled()) {
         logLater(() -> LOG.debug("{}: dropped {} for reset channel {}", config.name(), frame.type, frame.channel));
@@ -1067,7 +1082,7 @@ public final class Session implements Closeable {
     }
     String what = channel != null ? "in state " + channel.state
         : knownClosedLocked(frame.channel) ? "which is closed" : "which was never opened";
-    resetLocked(frame.channel, channel, ErrorCode.UNKNOWN_CHANNEL,
+    throw new ChannelProtocolException(frame.channel, ErrorCode.UNKNOWN_CHANNEL,
         frame.type + " for channel " + frame.channel + ", " + what);
   }
 
