@@ -64,8 +64,14 @@ public final class Channel {
 
   Channel(Session session, int id, String kind, ChannelFlavour flavour, String openMetadata,
       int receiveWindowSize, int initialSendWindow, State state) {
+    this(session, session.lock, id, kind, flavour, openMetadata, receiveWindowSize, initialSendWindow, state);
+  }
+
+  /** With a lock of its own and no session: only for tests of the session's parts (OutboundScheduler). */
+  Channel(Session session, ReentrantLock lock, int id, String kind, ChannelFlavour flavour, String openMetadata,
+      int receiveWindowSize, int initialSendWindow, State state) {
     this.session = session;
-    this.lock = session.lock;
+    this.lock = lock;
     this.readable = lock.newCondition();
     this.id = id;
     this.kind = kind;

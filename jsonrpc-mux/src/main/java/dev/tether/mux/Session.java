@@ -15,11 +15,9 @@ import dev.tether.mux.internal.Payloads;
 import dev.tether.mux.internal.ReplayBuffer;
 import dev.tether.mux.internal.SerialExecutor;
 import dev.tether.mux.internal.SessionProtocolException;
-import dev.tether.mux.internal.TrafficMix;
 import dev.tether.mux.transport.Transport;
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -62,22 +60,8 @@ public final class Session implements Closeable {
   private static final long MIN_PEER_REPLAY_LIMIT = 128 * 1024;
   /** The smallest receive window a channel opened under a nearly spent receive budget gets. */
   private static final int MIN_BUDGET_WINDOW = 64 * 1024;
-  /**
-   * While bulk and small messages share a direction: bulk DATA in flight (sent, not acknowledged) is
-   * held to this many frames, and the receiver acknowledges every two frames (see {@link AckPolicy}),
-   * so a small message queues in the transport behind about this much bulk, not behind its buffers.
-   */
-  private static final int MIXED_IN_FLIGHT_FRAMES = 4;
   /** How long after the last small message (or full frame) the traffic still counts as mixed. */
   private static final long MIXED_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  /**
-   * A peer that acknowledges only on its own schedule (PROTOCOL.md §8.3 asks for no more than the 20 ms
-   * timer) would cap held-back bulk at 4 frames per ack delay. When bulk held for the budget waited
-   * longer than this for the ack that released it, the budget is suspended for a while.
-   */
-  private static final long LATE_ACK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  private static final long BUDGET_SUSPENSION_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
   final ReentrantLock lock = new ReentrantLock();
   private final Condition writerWake = lock.newCondition();
   private final SessionConfig config;
@@ -104,12 +88,8 @@ public final class Session implements Closeable {
   private int nextLocalId;
   private int highestPeerId;
   private int acceptorsRunning;
-  private final ArrayDeque<Frame> control = new ArrayDeque<>();
-  private final ArrayDeque<Channel> ready = new ArrayDeque<>();
   private final ReplayBuffer replay;
-  private final ArrayDeque<Frame> retransmit = new ArrayDeque<>();
   private final AckPolicy acks;
-  private boolean ackQueued;
   private Scheduler.Cancellable ackTimer;
   private Scheduler.Cancellable tickTimer;
   private final Liveness liveness;
@@ -125,12 +105,7 @@ public final class Session implements Closeable {
    * it writes and flushes its own frame (see {@link #enqueueData}).
    */
   private boolean writing;
-  /** The writer thread found channel output held back for replay room; an ack that frees room wakes it. */
-  private boolean writerAwaitsAck;
-  private final TrafficMix mixOut;
-  private long budgetWaitSinceNanos = -1; // when bulk was first held for the budget, -1 when not held
-  private boolean budgetSuspended;
-  private long budgetSuspendedUntilNanos;
+  private final OutboundScheduler outbound;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -146,7 +121,7 @@ public final class Session implements Closeable {
     this.peerAgent = peer.agent();
     this.payloads = new PayloadPool(frameSize, PAYLOAD_POOL_ARRAYS);
     this.replay = new ReplayBuffer(config.replayLimit(), payloads);
-    this.mixOut = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
+    this.outbound = new OutboundScheduler(replay, frameSize, MIXED_WINDOW_NANOS, config.maxControlQueue());
     this.acks = new AckPolicy(peerReplayLimit, frameSize, MIXED_WINDOW_NANOS);
     this.liveness = new Liveness(config.tickInterval().toNanos(), config.pingInterval().toNanos(),
         config.deadPeerTimeout().toNanos(), scheduler.nanoTime());
@@ -272,12 +247,11 @@ public final class Session implements Closeable {
         closeLocked(ErrorCode.PROTOCOL_ERROR, refusal, true);
       } else {
         replay.acknowledge(peerReceived);
-        retransmit.clear();
-        retransmit.addAll(replay.after(peerReceived));
+        outbound.retransmit(replay.after(peerReceived));
         attachLocked(newTransport);
       }
       gen = generation;
-      retransmitting = retransmit.size();
+      retransmitting = outbound.retransmitting();
     } finally {
       lock.unlock();
     }
@@ -435,9 +409,7 @@ public final class Session implements Closeable {
       }
       writing = true;
       channel.countSentLocked(payload.length);
-      long now = scheduler.nanoTime();
-      mixOut.data(channel.id(), payload.length, now);
-      replay.add(frame, now);
+      outbound.sentDirectly(frame, scheduler.nanoTime());
       out = writer;
       gen = generation;
       ack = acks.received();
@@ -459,8 +431,7 @@ public final class Session implements Closeable {
 
   private boolean mayWriteDirectlyLocked(Frame frame) {
     return resumable && state == State.ATTACHED && !writing
-        && retransmit.isEmpty() && control.isEmpty() && ready.isEmpty()
-        && channelFrameFitsLocked(frame) && !(Thread.currentThread() instanceof ReaderThread)
+        && outbound.maySendDirectly(frame, scheduler.nanoTime()) && !(Thread.currentThread() instanceof ReaderThread)
         && !Thread.currentThread().isInterrupted();
   }
 
@@ -469,7 +440,7 @@ public final class Session implements Closeable {
     lock.lock();
     try {
       writing = false;
-      if (state == State.CLOSED || !control.isEmpty() || !ready.isEmpty() || !retransmit.isEmpty()) {
+      if (state == State.CLOSED || !outbound.idle()) {
         writerWake.signal();
       }
     } finally {
@@ -495,14 +466,10 @@ public final class Session implements Closeable {
   }
 
   private void queueOnChannelLocked(Channel channel, Frame frame) {
-    channel.outbound.addLast(frame);
     if (frame.type == FrameType.DATA) {
       channel.countSentLocked(frame.payload.length);
     }
-    if (!channel.queuedForWrite) {
-      channel.queuedForWrite = true;
-      ready.addLast(channel);
-    }
+    outbound.queueOnChannel(channel, frame);
     writerWake.signal();
   }
 
@@ -518,13 +485,12 @@ public final class Session implements Closeable {
    * grow it without limit, so reaching the bound closes the session instead.
    */
   private void queueControlLocked(Frame frame) {
-    if (control.size() >= config.maxControlQueue()) {
-      closeLocked(ErrorCode.PROTOCOL_ERROR, "control queue overflow: " + control.size()
+    if (!outbound.queueControl(frame)) {
+      closeLocked(ErrorCode.PROTOCOL_ERROR, "control queue overflow: " + outbound.controlQueued()
           + " frames waiting to be written (limit " + config.maxControlQueue()
           + "); the peer sends requests but does not read the answers", true);
       return;
     }
-    control.addLast(frame);
     writerWake.signal();
   }
 
@@ -577,8 +543,7 @@ public final class Session implements Closeable {
         return;
       }
       channels.remove(id);
-      ready.remove(channel);
-      channel.queuedForWrite = false;
+      outbound.remove(channel);
     }
     rememberResetLocked(id);
     if (state != State.CLOSED) {
@@ -615,7 +580,7 @@ public final class Session implements Closeable {
       lock.lock();
       try {
         while (state != State.CLOSED && dirty == null
-            && (writing || (frame = state == State.ATTACHED ? nextFrameLocked() : null) == null)) {
+            && (writing || (frame = state == State.ATTACHED ? nextFrameLocked(scheduler.nanoTime()) : null) == null)) {
           writerWake.awaitUninterruptibly();
         }
         closing = state == State.CLOSED;
@@ -626,7 +591,7 @@ public final class Session implements Closeable {
           frame = goaway;
           goaway = null;
         } else if (frame == null && dirty != null && state == State.ATTACHED) {
-          frame = nextFrameLocked(); // more to write before flushing?
+          frame = nextFrameLocked(scheduler.nanoTime()); // more to write before flushing?
         }
         out = writer;
         gen = generation;
@@ -667,9 +632,7 @@ public final class Session implements Closeable {
   private void noteSentLocked(Frame frame, long ack) {
     acks.sent(ack);
     wireBytesOut += frame.wireSize();
-    if (frame.type == FrameType.ACK) {
-      ackQueued = false;
-    }
+    outbound.sent(frame);
   }
 
   private void flushQuietly(FrameWriter out, int gen) {
@@ -680,92 +643,14 @@ public final class Session implements Closeable {
     }
   }
 
-  /**
-   * Picks the next frame: retransmissions first, then control frames, then one DATA or HALF_CLOSE
-   * frame from the next channel in round-robin order, so no channel waits behind another's bulk
-   * transfer for more than one frame.
-   */
-  private Frame nextFrameLocked() {
-    Frame again = retransmit.pollFirst();
-    if (again != null) {
-      return again;
-    }
-    Frame head = control.peekFirst();
-    if (head != null) {
-      if (head.type.sequenced && !replay.hasRoomFor(head.wireSize())) {
-        closeLocked(ErrorCode.REPLAY_OVERFLOW, replayOverflowReason(), true);
-        return null;
-      }
-      control.removeFirst();
-      if (head.type.sequenced) {
-        replay.add(head, scheduler.nanoTime());
-      }
-      return head;
-    }
-    Channel channel = ready.peekFirst();
-    if (channel == null) {
+  /** The scheduler's next frame; a replay overflow closes the session (the writer then sends GOAWAY). */
+  private Frame nextFrameLocked(long now) {
+    try {
+      return outbound.next(now);
+    } catch (SessionProtocolException overflow) {
+      closeLocked(overflow.code, overflow.getMessage(), true);
       return null;
     }
-    Frame next = channel.outbound.peekFirst();
-    if (!replay.hasRoomForData(next.wireSize())) {
-      writerAwaitsAck = true; // onFrame wakes us when an acknowledgement makes room
-      return null;
-    }
-    if (!channelFrameFitsLocked(next)) {
-      if (budgetWaitSinceNanos < 0) {
-        budgetWaitSinceNanos = scheduler.nanoTime();
-      }
-      channel = firstSmallReadyLocked(); // a small message passes bulk held back by the budget
-      if (channel == null) {
-        writerAwaitsAck = true;
-        return null;
-      }
-    } else {
-      budgetWaitSinceNanos = -1; // bulk is not held (any more)
-    }
-    ready.remove(channel);
-    Frame frame = channel.outbound.removeFirst();
-    if (channel.outbound.isEmpty()) {
-      channel.queuedForWrite = false;
-    } else {
-      ready.addLast(channel);
-    }
-    long now = scheduler.nanoTime();
-    if (frame.type == FrameType.DATA) {
-      mixOut.data(frame.channel, frame.payload.length, now);
-    }
-    replay.add(frame, now);
-    return frame;
-  }
-
-  /**
-   * Whether a channel frame may go out now: there is replay room for it, and while bulk and small
-   * messages share the session, a bulk frame also waits until the bulk in flight is below the budget.
-   */
-  private boolean channelFrameFitsLocked(Frame frame) {
-    if (!replay.hasRoomForData(frame.wireSize())) {
-      return false;
-    }
-    long now = scheduler.nanoTime();
-    if (mixOut.isSmall(frame.payload.length) || !mixOut.mixed(now)
-        || budgetSuspended && now - budgetSuspendedUntilNanos < 0) {
-      return true;
-    }
-    return replay.bytes() + frame.wireSize() <= (long) MIXED_IN_FLIGHT_FRAMES * (frameSize + Frame.HEADER_SIZE);
-  }
-
-  private Channel firstSmallReadyLocked() {
-    for (Channel candidate : ready) {
-      if (mixOut.isSmall(candidate.outbound.peekFirst().payload.length)) {
-        return candidate;
-      }
-    }
-    return null;
-  }
-
-  private String replayOverflowReason() {
-    return "replay buffer overflow: " + replay.bytes() + " bytes unacknowledged (limit " + replay.limit()
-        + "); the peer stopped acknowledging";
   }
 
   private void finishClosing(Frame lastWords, FrameWriter out, long ack) {
@@ -828,10 +713,7 @@ public final class Session implements Closeable {
         throw SessionProtocolException.protocol("peer acknowledged seq " + ack + " but only "
             + replay.lastSeq() + " frames were sent");
       }
-      if (budgetWaitSinceNanos >= 0 && replay.bytes() < unacknowledged) {
-        noteBudgetAckLocked(now);
-      }
-      wakeWriterIfRoomLocked();
+      ackArrivedLocked(unacknowledged - replay.bytes(), now);
       if (frame.type.sequenced && !acceptSequenceLocked(frame, now)) {
         return;
       }
@@ -848,29 +730,14 @@ public final class Session implements Closeable {
    * Wakes the writer only when it is waiting for replay room and the acknowledgement just processed
    * made room for the frame it waits to send; any other inbound frame leaves it asleep.
    */
-  private void wakeWriterIfRoomLocked() {
-    if (!writerAwaitsAck) {
-      return;
-    }
-    Channel head = ready.peekFirst();
-    if (head == null || channelFrameFitsLocked(head.outbound.peekFirst())) {
-      writerAwaitsAck = false;
+  private void ackArrivedLocked(long released, long now) {
+    boolean wasSuspended = outbound.budgetSuspended(now);
+    if (outbound.ackArrived(released, now)) {
       writerWake.signal();
     }
-  }
-
-  /** An ack released bulk held for the in-flight budget; a late one suspends the budget for a while. */
-  private void noteBudgetAckLocked(long now) {
-    if (now - budgetWaitSinceNanos > LATE_ACK_NANOS) {
-      budgetSuspended = true;
-      budgetSuspendedUntilNanos = now + BUDGET_SUSPENSION_NANOS;
-      long waited = now - budgetWaitSinceNanos;
-      if (LOG.isDebugEnabled()) {
-        logLater(() -> LOG.debug("{}: the peer acknowledged after {} µs; in-flight budget suspended",
-            config.name(), waited / 1000));
-      }
+    if (!wasSuspended && outbound.budgetSuspended(now) && LOG.isDebugEnabled()) {
+      logLater(() -> LOG.debug("{}: the peer acknowledged late; in-flight budget suspended", config.name()));
     }
-    budgetWaitSinceNanos = -1;
   }
 
   /** Returns false for a duplicate (dropped); throws on a gap, which means frames were lost. */
@@ -1049,8 +916,7 @@ public final class Session implements Closeable {
     Payloads.Error error = Payloads.parseError(frame.payload);
     Channel channel = channels.remove(frame.channel);
     if (channel != null) {
-      ready.remove(channel);
-      channel.queuedForWrite = false;
+      outbound.remove(channel);
       channel.failLocked(new ChannelResetException(error.code(), error.reason(), true));
     }
   }
@@ -1127,9 +993,7 @@ public final class Session implements Closeable {
   }
 
   private void queueAckLocked() {
-    if (!ackQueued) {
-      ackQueued = true;
-      control.addFirst(new Frame(FrameType.ACK, 0, Frame.EMPTY));
+    if (outbound.queueAck()) {
       writerWake.signal();
     }
   }
@@ -1199,8 +1063,7 @@ public final class Session implements Closeable {
     generation++;
     state = State.DETACHED;
     detachedSinceNanos = scheduler.nanoTime();
-    ackQueued = false;
-    control.removeIf(frame -> !frame.type.sequenced); // pings, pongs and acks die with the transport
+    outbound.detached(); // pings, pongs and acks die with the transport
     logLater(() -> LOG.info("{}: transport detached: {}", config.name(), why));
     Workers.shared().execute(() -> closeQuietly(old));
     events.execute(() -> config.listener().onDetached(this, why));
@@ -1242,9 +1105,7 @@ public final class Session implements Closeable {
       channel.failLocked(failure);
     }
     channels.clear();
-    ready.clear();
-    control.clear();
-    retransmit.clear();
+    outbound.clear();
     cancel(ackTimer);
     cancel(tickTimer);
     writerWake.signalAll();
