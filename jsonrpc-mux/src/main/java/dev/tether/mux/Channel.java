@@ -394,10 +394,6 @@ public final class Channel {
     return sendWindow.expand(increment) ? onWritable : null;
   }
 
-  long sendWindowAvailable() {
-    return sendWindow.available();
-  }
-
   void openedLocked(int peerWindow, String metadata) {
     state = State.OPEN;
     acceptMetadata = metadata;

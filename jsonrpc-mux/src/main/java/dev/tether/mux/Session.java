@@ -34,8 +34,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One multiplexed, resumable session over a byte-stream {@link Transport}: the owner of the channel
- * map, the outbound queues, the replay buffer and the keepalive. It reads top to bottom: creating and
- * resuming, opening channels, the writer, the reader and its frame handlers, timers, closing.
+ * map, the replay buffer, the write token and the transport. It reads top to bottom: creating and
+ * resuming, opening channels, the writer, the reader and its frame handlers, timers, closing. The
+ * decisions live in parts it calls under its lock, each a plain class tested without threads:
+ * {@link OutboundScheduler} (what is sent next: queues, round robin, in-flight budget), {@link AckPolicy}
+ * (sequence numbers in, when an ACK is owed), {@link Liveness} (PING, RTT, the dead-peer rule) and
+ * {@link ReplayBuffer}. Frame handlers signal a channel-scoped error by throwing
+ * {@link ChannelProtocolException} and a session-scoped one by throwing {@link SessionProtocolException};
+ * {@code dispatchLocked} resets the channel, the reader closes the session.
  *
  * <p>Threading: one lock guards all session and channel state and is never held during I/O. The
  * transport's output belongs to whoever holds the write token: the session's writer thread (which
@@ -1211,10 +1217,6 @@ public final class Session implements Closeable {
       hex.append(String.format("%02x", b));
     }
     return hex.toString();
-  }
-
-  byte[] sessionIdBytes() {
-    return sessionId;
   }
 
   byte[] resumeTokenBytes() {
