@@ -1,7 +1,7 @@
 package dev.tether.adapters;
 
 import dev.tether.mux.Channel;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import dev.tether.mux.jsonrpc.LspStreams;
 import java.io.IOException;
 import java.io.InterruptedIOException;

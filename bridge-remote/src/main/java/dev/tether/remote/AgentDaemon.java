@@ -129,7 +129,7 @@ final class AgentDaemon {
       Thread thread = new Thread(() -> {
         try {
           agent.registry().accept(new SocketChannelTransport(client, "relay"));
-        } catch (dev.tether.mux.internal.NotTetherException e) {
+        } catch (dev.tether.mux.NotTetherException e) {
           LOG.debug("a probe connected and left");
         } catch (IOException e) {
           LOG.warn("refused a connection: {}", e.getMessage());

@@ -7,7 +7,7 @@ import dev.tether.adapters.sys.SysInfo;
 import dev.tether.adapters.sys.SysService;
 import dev.tether.mux.Channel;
 import dev.tether.mux.OpenRequest;
-import dev.tether.mux.internal.Hello;
+import dev.tether.mux.ProtocolVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,8 +40,8 @@ final class SysHost implements SysService {
   public CompletableFuture<SysInfo> info() {
     SysInfo info = new SysInfo();
     info.agentVersion = Version.current();
-    info.protocolMajor = Hello.MAJOR;
-    info.protocolMinor = Hello.MINOR;
+    info.protocolMajor = ProtocolVersion.MAJOR;
+    info.protocolMinor = ProtocolVersion.MINOR;
     info.capabilities = capabilities.get();
     info.os = System.getProperty("os.name");
     info.arch = System.getProperty("os.arch");

@@ -5,7 +5,7 @@ import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.Session;
 import dev.tether.mux.SessionListener;
-import dev.tether.mux.internal.Hello;
+import dev.tether.mux.ProtocolVersion;
 import dev.tether.mux.transport.StreamTransport;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -87,7 +87,7 @@ public final class TetherRemote {
       case "version" -> {
         System.err.flush();
         protocolOut.println("tether-remote " + Version.current() + " (commit " + Version.commit() + ", protocol "
-            + Hello.MAJOR + "." + Hello.MINOR + ")");
+            + ProtocolVersion.MAJOR + "." + ProtocolVersion.MINOR + ")");
         protocolOut.flush();
         return 0;
       }

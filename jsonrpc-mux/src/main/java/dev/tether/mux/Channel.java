@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,6 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Channel {
   enum State { OPENING, PENDING, OPEN, CLOSED }
+
+  /** A message body buffer starts this small and doubles as its bytes arrive (see readBody). */
+  static final int INITIAL_MESSAGE_BUFFER = 8 * 1024;
 
   private final Session session;
   private final ReentrantLock lock;
@@ -60,8 +64,14 @@ public final class Channel {
 
   Channel(Session session, int id, String kind, ChannelFlavour flavour, String openMetadata,
       int receiveWindowSize, int initialSendWindow, State state) {
+    this(session, session.lock, id, kind, flavour, openMetadata, receiveWindowSize, initialSendWindow, state);
+  }
+
+  /** With a lock of its own and no session: only for tests of the session's parts (OutboundScheduler). */
+  Channel(Session session, ReentrantLock lock, int id, String kind, ChannelFlavour flavour, String openMetadata,
+      int receiveWindowSize, int initialSendWindow, State state) {
     this.session = session;
-    this.lock = session.lock;
+    this.lock = lock;
     this.readable = lock.newCondition();
     this.id = id;
     this.kind = kind;
@@ -207,9 +217,30 @@ public final class Channel {
       reset(ErrorCode.MESSAGE_TOO_LARGE, reason);
       throw new ChannelResetException(ErrorCode.MESSAGE_TOO_LARGE, reason, false);
     }
-    byte[] body = new byte[(int) length];
-    if (readFully(body, 0, body.length) < body.length) {
+    byte[] body = readBody((int) length);
+    if (body == null) {
       throw new EOFException("channel " + id + " ended inside a message of " + length + " bytes");
+    }
+    return body;
+  }
+
+  /**
+   * Reads a body of the declared length into a buffer that grows as bytes arrive (doubling, capped at
+   * the length), never allocating the declared length up front: a peer that declares 64 MiB and sends
+   * ten bytes costs ten bytes, not 64 MiB. Returns null when the stream ends first.
+   */
+  private byte[] readBody(int length) throws IOException {
+    byte[] body = new byte[Math.min(length, INITIAL_MESSAGE_BUFFER)];
+    int filled = 0;
+    while (filled < length) {
+      if (filled == body.length) {
+        body = Arrays.copyOf(body, (int) Math.min(length, Math.max(2L * body.length, filled + available())));
+      }
+      int n = read(body, filled, body.length - filled);
+      if (n < 0) {
+        return null;
+      }
+      filled += n;
     }
     return body;
   }
@@ -361,10 +392,6 @@ public final class Channel {
 
   Runnable creditLocked(int increment) {
     return sendWindow.expand(increment) ? onWritable : null;
-  }
-
-  long sendWindowAvailable() {
-    return sendWindow.available();
   }
 
   void openedLocked(int peerWindow, String metadata) {

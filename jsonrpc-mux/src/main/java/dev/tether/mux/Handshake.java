@@ -29,7 +29,7 @@ final class Handshake {
       try {
         theirs = Hello.readFrom(transport.input());
       } catch (IOException readFailure) {
-        boolean diagnosis = readFailure instanceof dev.tether.mux.internal.NotTetherException;
+        boolean diagnosis = readFailure instanceof NotTetherException;
         throw writeFailure != null && !diagnosis ? writeFailure : readFailure;
       }
       if (writeFailure != null) {

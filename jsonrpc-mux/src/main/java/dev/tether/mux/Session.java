@@ -1,10 +1,13 @@
 package dev.tether.mux;
 
+import dev.tether.mux.internal.AckPolicy;
+import dev.tether.mux.internal.ChannelProtocolException;
 import dev.tether.mux.internal.Frame;
 import dev.tether.mux.internal.FrameLog;
 import dev.tether.mux.internal.FrameReader;
 import dev.tether.mux.internal.FrameType;
 import dev.tether.mux.internal.FrameWriter;
+import dev.tether.mux.internal.Liveness;
 import dev.tether.mux.internal.Hello;
 import dev.tether.mux.internal.MalformedPayloadException;
 import dev.tether.mux.internal.PayloadPool;
@@ -12,12 +15,9 @@ import dev.tether.mux.internal.Payloads;
 import dev.tether.mux.internal.ReplayBuffer;
 import dev.tether.mux.internal.SerialExecutor;
 import dev.tether.mux.internal.SessionProtocolException;
-import dev.tether.mux.internal.TrafficMix;
-import dev.tether.mux.internal.Workers;
 import dev.tether.mux.transport.Transport;
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -34,8 +34,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One multiplexed, resumable session over a byte-stream {@link Transport}: the owner of the channel
- * map, the outbound queues, the replay buffer and the keepalive. It reads top to bottom: creating and
- * resuming, opening channels, the writer, the reader and its frame handlers, timers, closing.
+ * map, the replay buffer, the write token and the transport. It reads top to bottom: creating and
+ * resuming, opening channels, the writer, the reader and its frame handlers, timers, closing. The
+ * decisions live in parts it calls under its lock, each a plain class tested without threads:
+ * {@link OutboundScheduler} (what is sent next: queues, round robin, in-flight budget), {@link AckPolicy}
+ * (sequence numbers in, when an ACK is owed), {@link Liveness} (PING, RTT, the dead-peer rule) and
+ * {@link ReplayBuffer}. Frame handlers signal a channel-scoped error by throwing
+ * {@link ChannelProtocolException} and a session-scoped one by throwing {@link SessionProtocolException};
+ * {@code dispatchLocked} resets the channel, the reader closes the session.
  *
  * <p>Threading: one lock guards all session and channel state and is never held during I/O. The
  * transport's output belongs to whoever holds the write token: the session's writer thread (which
@@ -54,23 +60,14 @@ public final class Session implements Closeable {
   private static final long GOAWAY_GRACE_MILLIS = 2000;
   /** At 32 KiB frames, 2 MiB of arrays kept for reuse: enough for a steady transfer in each direction. */
   private static final int PAYLOAD_POOL_ARRAYS = 64;
-  /**
-   * While bulk and small messages share a direction: bulk DATA in flight (sent, not acknowledged) is
-   * held to this many frames, and the receiver acknowledges every {@link #MIXED_ACK_FRAMES} frames,
-   * so a small message queues in the transport behind about this much bulk, not behind its buffers.
-   */
-  private static final int MIXED_IN_FLIGHT_FRAMES = 4;
-  private static final int MIXED_ACK_FRAMES = 2;
+  /** A hello that leaves the frame size out means 16 KiB (PROTOCOL.md §4). */
+  private static final int DEFAULT_PEER_FRAME_SIZE = 16 * 1024;
+  /** A peer's replay limit below this would make this side acknowledge nearly every frame. */
+  private static final long MIN_PEER_REPLAY_LIMIT = 128 * 1024;
+  /** The smallest receive window a channel opened under a nearly spent receive budget gets. */
+  private static final int MIN_BUDGET_WINDOW = 64 * 1024;
   /** How long after the last small message (or full frame) the traffic still counts as mixed. */
   private static final long MIXED_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  /**
-   * A peer that acknowledges only on its own schedule (PROTOCOL.md §8.3 asks for no more than the 20 ms
-   * timer) would cap held-back bulk at 4 frames per ack delay. When bulk held for the budget waited
-   * longer than this for the ack that released it, the budget is suspended for a while.
-   */
-  private static final long LATE_ACK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  private static final long BUDGET_SUSPENSION_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
   final ReentrantLock lock = new ReentrantLock();
   private final Condition writerWake = lock.newCondition();
   private final SessionConfig config;
@@ -96,23 +93,13 @@ public final class Session implements Closeable {
   private final Set<Integer> recentlyReset = new LinkedHashSet<>();
   private int nextLocalId;
   private int highestPeerId;
-  private final ArrayDeque<Frame> control = new ArrayDeque<>();
-  private final ArrayDeque<Channel> ready = new ArrayDeque<>();
+  private int acceptorsRunning;
   private final ReplayBuffer replay;
-  private final ArrayDeque<Frame> retransmit = new ArrayDeque<>();
-  private long received;
-  private long ackSent;
-  private long unackedBytesIn;
-  private boolean ackQueued;
+  private final AckPolicy acks;
   private Scheduler.Cancellable ackTimer;
   private Scheduler.Cancellable tickTimer;
-  private long lastReceivedNanos;
-  private long lastTickNanos;
-  private long lastPingNanos;
-  private long pingOutstandingSince = -1;
-  private long graceUntilNanos;
+  private final Liveness liveness;
   private long detachedSinceNanos;
-  private long rttNanos = -1;
   private long wireBytesIn;
   private long wireBytesOut;
   private ErrorCode closeCode;
@@ -124,13 +111,7 @@ public final class Session implements Closeable {
    * it writes and flushes its own frame (see {@link #enqueueData}).
    */
   private boolean writing;
-  /** The writer thread found channel output held back for replay room; an ack that frees room wakes it. */
-  private boolean writerAwaitsAck;
-  private final TrafficMix mixOut;
-  private long budgetWaitSinceNanos = -1; // when bulk was first held for the budget, -1 when not held
-  private boolean budgetSuspended;
-  private long budgetSuspendedUntilNanos;
-  private final TrafficMix mixIn;
+  private final OutboundScheduler outbound;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -140,13 +121,16 @@ public final class Session implements Closeable {
     this.sessionId = sessionId;
     this.resumeToken = resumeToken;
     this.resumable = capabilities.contains(SessionConfig.CAP_RESUME);
-    this.frameSize = Math.min(config.maxFrameSize(), peer.maxFrameSize() > 0 ? peer.maxFrameSize() : 16 * 1024);
-    this.peerReplayLimit = peer.replayLimit() > 0 ? peer.replayLimit() : config.replayLimit();
+    this.frameSize = negotiatedFrameSize(config.maxFrameSize(), peer.maxFrameSize());
+    this.peerReplayLimit = peer.replayLimit() > 0 ? Math.max(MIN_PEER_REPLAY_LIMIT, peer.replayLimit())
+        : config.replayLimit();
     this.peerAgent = peer.agent();
     this.payloads = new PayloadPool(frameSize, PAYLOAD_POOL_ARRAYS);
     this.replay = new ReplayBuffer(config.replayLimit(), payloads);
-    this.mixOut = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
-    this.mixIn = new TrafficMix(frameSize, MIXED_WINDOW_NANOS);
+    this.outbound = new OutboundScheduler(replay, frameSize, MIXED_WINDOW_NANOS, config.maxControlQueue());
+    this.acks = new AckPolicy(peerReplayLimit, frameSize, MIXED_WINDOW_NANOS);
+    this.liveness = new Liveness(config.tickInterval().toNanos(), config.pingInterval().toNanos(),
+        config.deadPeerTimeout().toNanos(), scheduler.nanoTime());
     this.nextLocalId = initiator ? 1 : 2;
     this.frameLog = new FrameLog(config.name());
     this.events = new SerialExecutor(Workers.shared());
@@ -179,6 +163,17 @@ public final class Session implements Closeable {
     return session;
   }
 
+  /**
+   * The smaller of the two sides' maximum frame sizes, clamped to {@link SessionConfig#MIN_FRAME_SIZE}..
+   * {@link SessionConfig#MAX_FRAME_SIZE}: a peer announcing 1 byte (or 4 GiB, which reads as a
+   * negative int) cannot make this side send absurd frames.
+   */
+  static int negotiatedFrameSize(int ours, int theirs) {
+    long peer = theirs == 0 ? DEFAULT_PEER_FRAME_SIZE : theirs & 0xFFFFFFFFL;
+    long size = Math.min(ours, peer);
+    return (int) Math.max(SessionConfig.MIN_FRAME_SIZE, Math.min(SessionConfig.MAX_FRAME_SIZE, size));
+  }
+
   static Hello hello(SessionConfig config, byte[] id, byte[] token, long received) {
     return new Hello(Hello.MAJOR, Hello.MINOR, config.agent(), config.capabilities(), config.maxFrameSize(),
         config.replayLimit(), id, token, received, null, null);
@@ -187,10 +182,6 @@ public final class Session implements Closeable {
   private void start(Transport first) {
     lock.lock();
     try {
-      long now = scheduler.nanoTime();
-      lastReceivedNanos = now;
-      lastTickNanos = now;
-      lastPingNanos = now;
       attachLocked(first);
       scheduleTickLocked();
     } finally {
@@ -243,8 +234,8 @@ public final class Session implements Closeable {
       if (state == State.ATTACHED) {
         detachLocked(why);
       }
-      ackSent = received;
-      return received;
+      acks.resumed();
+      return acks.received();
     } finally {
       lock.unlock();
     }
@@ -252,28 +243,40 @@ public final class Session implements Closeable {
 
   private void completeResume(Transport newTransport, long peerReceived) throws IOException {
     int gen;
+    int retransmitting;
+    String refusal;
     lock.lock();
     try {
       requireNotClosed();
-      if (peerReceived < replay.firstUnacknowledged() - 1 || peerReceived > replay.lastSeq()) {
-        String reason = "cannot resume: peer has received up to seq " + peerReceived + " but frames "
-            + replay.firstUnacknowledged() + ".." + replay.lastSeq() + " are all this side still holds";
-        closeLocked(ErrorCode.PROTOCOL_ERROR, reason, true);
-        newTransport.close();
-        throw new SessionClosedException(ErrorCode.PROTOCOL_ERROR, reason);
+      refusal = resumeRefusalLocked(peerReceived);
+      if (refusal != null) {
+        closeLocked(ErrorCode.PROTOCOL_ERROR, refusal, true);
+      } else {
+        replay.acknowledge(peerReceived);
+        outbound.retransmit(replay.after(peerReceived));
+        attachLocked(newTransport);
       }
-      replay.acknowledge(peerReceived);
-      retransmit.clear();
-      retransmit.addAll(replay.after(peerReceived));
-      attachLocked(newTransport);
       gen = generation;
-      LOG.info("{}: resumed on {} ({} frames to retransmit)", config.name(), newTransport.description(),
-          retransmit.size());
+      retransmitting = outbound.retransmitting();
     } finally {
       lock.unlock();
     }
+    if (refusal != null) {
+      newTransport.close(); // outside the lock: a transport's close may block
+      throw new SessionClosedException(ErrorCode.PROTOCOL_ERROR, refusal);
+    }
+    LOG.info("{}: resumed on {} ({} frames to retransmit)", config.name(), newTransport.description(),
+        retransmitting);
     events.execute(() -> config.listener().onResumed(this));
     startReader(newTransport, gen);
+  }
+
+  private String resumeRefusalLocked(long peerReceived) {
+    if (peerReceived >= replay.firstUnacknowledged() - 1 && peerReceived <= replay.lastSeq()) {
+      return null;
+    }
+    return "cannot resume: peer has received up to seq " + peerReceived + " but frames "
+        + replay.firstUnacknowledged() + ".." + replay.lastSeq() + " are all this side still holds";
   }
 
   private void attachLocked(Transport t) {
@@ -282,9 +285,7 @@ public final class Session implements Closeable {
     writer = new FrameWriter(t.output());
     generation++;
     state = State.ATTACHED;
-    lastReceivedNanos = now;
-    pingOutstandingSince = -1;
-    graceUntilNanos = now;
+    liveness.attached(now);
     writerWake.signalAll();
   }
 
@@ -327,11 +328,19 @@ public final class Session implements Closeable {
     lock.lock();
     try {
       requireNotClosed();
+      String refusal = channelLimitReasonLocked();
+      int window = refusal == null ? receiveWindowForNewChannelLocked() : 0;
+      if (refusal == null && window == 0) {
+        refusal = receiveBudgetReasonLocked();
+      }
+      if (refusal != null) {
+        return CompletableFuture.failedFuture(new ChannelOpenException(ErrorCode.CHANNEL_REFUSED, refusal));
+      }
       int id = nextLocalId;
       nextLocalId += 2;
-      Channel channel = new Channel(this, id, kind, flavour, meta, config.initialWindow(), 0, Channel.State.OPENING);
+      Channel channel = new Channel(this, id, kind, flavour, meta, window, 0, Channel.State.OPENING);
       channels.put(id, channel);
-      queueControlLocked(new Frame(FrameType.OPEN, id, Payloads.open(config.initialWindow(), flavour, kind, meta)));
+      queueControlLocked(new Frame(FrameType.OPEN, id, Payloads.open(window, flavour, kind, meta)));
       return channel.openFuture();
     } catch (MuxException | IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
@@ -406,12 +415,10 @@ public final class Session implements Closeable {
       }
       writing = true;
       channel.countSentLocked(payload.length);
-      long now = scheduler.nanoTime();
-      mixOut.data(channel.id(), payload.length, now);
-      replay.add(frame, now);
+      outbound.sentDirectly(frame, scheduler.nanoTime());
       out = writer;
       gen = generation;
-      ack = received;
+      ack = acks.received();
       noteSentLocked(frame, ack);
     } finally {
       lock.unlock();
@@ -430,8 +437,7 @@ public final class Session implements Closeable {
 
   private boolean mayWriteDirectlyLocked(Frame frame) {
     return resumable && state == State.ATTACHED && !writing
-        && retransmit.isEmpty() && control.isEmpty() && ready.isEmpty()
-        && channelFrameFitsLocked(frame) && !(Thread.currentThread() instanceof ReaderThread)
+        && outbound.maySendDirectly(frame, scheduler.nanoTime()) && !(Thread.currentThread() instanceof ReaderThread)
         && !Thread.currentThread().isInterrupted();
   }
 
@@ -440,7 +446,7 @@ public final class Session implements Closeable {
     lock.lock();
     try {
       writing = false;
-      if (state == State.CLOSED || !control.isEmpty() || !ready.isEmpty() || !retransmit.isEmpty()) {
+      if (state == State.CLOSED || !outbound.idle()) {
         writerWake.signal();
       }
     } finally {
@@ -466,14 +472,10 @@ public final class Session implements Closeable {
   }
 
   private void queueOnChannelLocked(Channel channel, Frame frame) {
-    channel.outbound.addLast(frame);
     if (frame.type == FrameType.DATA) {
       channel.countSentLocked(frame.payload.length);
     }
-    if (!channel.queuedForWrite) {
-      channel.queuedForWrite = true;
-      ready.addLast(channel);
-    }
+    outbound.queueOnChannel(channel, frame);
     writerWake.signal();
   }
 
@@ -483,9 +485,52 @@ public final class Session implements Closeable {
     }
   }
 
+  /**
+   * Queues a control frame. The queue is bounded ({@link SessionConfig#maxControlQueue}): a peer that
+   * keeps sending PINGs or frames for unknown channels but never reads the answers would otherwise
+   * grow it without limit, so reaching the bound closes the session instead.
+   */
   private void queueControlLocked(Frame frame) {
-    control.addLast(frame);
+    if (!outbound.queueControl(frame)) {
+      closeLocked(ErrorCode.PROTOCOL_ERROR, "control queue overflow: " + outbound.controlQueued()
+          + " frames waiting to be written (limit " + config.maxControlQueue()
+          + "); the peer sends requests but does not read the answers", true);
+      return;
+    }
     writerWake.signal();
+  }
+
+  private String channelLimitReasonLocked() {
+    if (channels.size() < config.maxChannels()) {
+      return null;
+    }
+    return "too many channels: " + channels.size() + " open, the limit is " + config.maxChannels();
+  }
+
+  /**
+   * The receive window a new channel gets: the initial window while the session's receive budget
+   * allows it, then what is left of the budget, or 0 when too little is left (the open is refused).
+   */
+  private int receiveWindowForNewChannelLocked() {
+    long left = config.receiveBudget() - committedReceiveWindowsLocked();
+    int wanted = config.initialWindow();
+    if (left >= wanted) {
+      return wanted;
+    }
+    return left >= Math.min(wanted, MIN_BUDGET_WINDOW) ? (int) left : 0;
+  }
+
+  private long committedReceiveWindowsLocked() {
+    long sum = 0;
+    for (Channel channel : channels.values()) {
+      sum += channel.receiveWindowSize();
+    }
+    return sum;
+  }
+
+  private String receiveBudgetReasonLocked() {
+    return "receive budget spent: " + channels.size() + " channels hold " + committedReceiveWindowsLocked()
+        + " bytes of receive window, the budget is " + config.receiveBudget();
   }
 
   void resetChannel(Channel channel, ErrorCode code, String reason) {
@@ -504,14 +549,15 @@ public final class Session implements Closeable {
         return;
       }
       channels.remove(id);
-      ready.remove(channel);
-      channel.queuedForWrite = false;
+      outbound.remove(channel);
     }
     rememberResetLocked(id);
     if (state != State.CLOSED) {
       queueControlLocked(new Frame(FrameType.RESET, id, Payloads.error(code, reason)));
     }
-    LOG.debug("{}: reset channel {}: {} {}", config.name(), id, code, reason);
+    if (LOG.isDebugEnabled()) {
+      logLater(() -> LOG.debug("{}: reset channel {}: {} {}", config.name(), id, code, reason));
+    }
   }
 
   private void rememberResetLocked(int id) {
@@ -540,7 +586,7 @@ public final class Session implements Closeable {
       lock.lock();
       try {
         while (state != State.CLOSED && dirty == null
-            && (writing || (frame = state == State.ATTACHED ? nextFrameLocked() : null) == null)) {
+            && (writing || (frame = state == State.ATTACHED ? nextFrameLocked(scheduler.nanoTime()) : null) == null)) {
           writerWake.awaitUninterruptibly();
         }
         closing = state == State.CLOSED;
@@ -551,11 +597,11 @@ public final class Session implements Closeable {
           frame = goaway;
           goaway = null;
         } else if (frame == null && dirty != null && state == State.ATTACHED) {
-          frame = nextFrameLocked(); // more to write before flushing?
+          frame = nextFrameLocked(scheduler.nanoTime()); // more to write before flushing?
         }
         out = writer;
         gen = generation;
-        ack = received;
+        ack = acks.received();
         if (frame != null && !closing) {
           writing = true;
           noteSentLocked(frame, ack);
@@ -590,12 +636,9 @@ public final class Session implements Closeable {
   }
 
   private void noteSentLocked(Frame frame, long ack) {
-    ackSent = ack;
-    unackedBytesIn = 0;
+    acks.sent(ack);
     wireBytesOut += frame.wireSize();
-    if (frame.type == FrameType.ACK) {
-      ackQueued = false;
-    }
+    outbound.sent(frame);
   }
 
   private void flushQuietly(FrameWriter out, int gen) {
@@ -606,92 +649,14 @@ public final class Session implements Closeable {
     }
   }
 
-  /**
-   * Picks the next frame: retransmissions first, then control frames, then one DATA or HALF_CLOSE
-   * frame from the next channel in round-robin order, so no channel waits behind another's bulk
-   * transfer for more than one frame.
-   */
-  private Frame nextFrameLocked() {
-    Frame again = retransmit.pollFirst();
-    if (again != null) {
-      return again;
-    }
-    Frame head = control.peekFirst();
-    if (head != null) {
-      if (head.type.sequenced && !replay.hasRoomFor(head.wireSize())) {
-        closeLocked(ErrorCode.REPLAY_OVERFLOW, replayOverflowReason(), true);
-        return null;
-      }
-      control.removeFirst();
-      if (head.type.sequenced) {
-        replay.add(head, scheduler.nanoTime());
-      }
-      return head;
-    }
-    Channel channel = ready.peekFirst();
-    if (channel == null) {
+  /** The scheduler's next frame; a replay overflow closes the session (the writer then sends GOAWAY). */
+  private Frame nextFrameLocked(long now) {
+    try {
+      return outbound.next(now);
+    } catch (SessionProtocolException overflow) {
+      closeLocked(overflow.code, overflow.getMessage(), true);
       return null;
     }
-    Frame next = channel.outbound.peekFirst();
-    if (!replay.hasRoomForData(next.wireSize())) {
-      writerAwaitsAck = true; // onFrame wakes us when an acknowledgement makes room
-      return null;
-    }
-    if (!channelFrameFitsLocked(next)) {
-      if (budgetWaitSinceNanos < 0) {
-        budgetWaitSinceNanos = scheduler.nanoTime();
-      }
-      channel = firstSmallReadyLocked(); // a small message passes bulk held back by the budget
-      if (channel == null) {
-        writerAwaitsAck = true;
-        return null;
-      }
-    } else {
-      budgetWaitSinceNanos = -1; // bulk is not held (any more)
-    }
-    ready.remove(channel);
-    Frame frame = channel.outbound.removeFirst();
-    if (channel.outbound.isEmpty()) {
-      channel.queuedForWrite = false;
-    } else {
-      ready.addLast(channel);
-    }
-    long now = scheduler.nanoTime();
-    if (frame.type == FrameType.DATA) {
-      mixOut.data(frame.channel, frame.payload.length, now);
-    }
-    replay.add(frame, now);
-    return frame;
-  }
-
-  /**
-   * Whether a channel frame may go out now: there is replay room for it, and while bulk and small
-   * messages share the session, a bulk frame also waits until the bulk in flight is below the budget.
-   */
-  private boolean channelFrameFitsLocked(Frame frame) {
-    if (!replay.hasRoomForData(frame.wireSize())) {
-      return false;
-    }
-    long now = scheduler.nanoTime();
-    if (mixOut.isSmall(frame.payload.length) || !mixOut.mixed(now)
-        || budgetSuspended && now - budgetSuspendedUntilNanos < 0) {
-      return true;
-    }
-    return replay.bytes() + frame.wireSize() <= (long) MIXED_IN_FLIGHT_FRAMES * (frameSize + Frame.HEADER_SIZE);
-  }
-
-  private Channel firstSmallReadyLocked() {
-    for (Channel candidate : ready) {
-      if (mixOut.isSmall(candidate.outbound.peekFirst().payload.length)) {
-        return candidate;
-      }
-    }
-    return null;
-  }
-
-  private String replayOverflowReason() {
-    return "replay buffer overflow: " + replay.bytes() + " bytes unacknowledged (limit " + replay.limit()
-        + "); the peer stopped acknowledging";
   }
 
   private void finishClosing(Frame lastWords, FrameWriter out, long ack) {
@@ -746,18 +711,16 @@ public final class Session implements Closeable {
         return; // a stale reader from before a resume, or a closed session
       }
       frameLog.inbound(frame, ack);
-      lastReceivedNanos = scheduler.nanoTime();
+      long now = scheduler.nanoTime();
+      liveness.received(now);
       wireBytesIn += frame.wireSize();
       long unacknowledged = replay.bytes();
       if (!replay.acknowledge(ack)) {
         throw SessionProtocolException.protocol("peer acknowledged seq " + ack + " but only "
             + replay.lastSeq() + " frames were sent");
       }
-      if (budgetWaitSinceNanos >= 0 && replay.bytes() < unacknowledged) {
-        noteBudgetAckLocked(lastReceivedNanos);
-      }
-      wakeWriterIfRoomLocked();
-      if (frame.type.sequenced && !acceptSequenceLocked(frame)) {
+      ackArrivedLocked(unacknowledged - replay.bytes(), now);
+      if (frame.type.sequenced && !acceptSequenceLocked(frame, now)) {
         return;
       }
       dispatchLocked(frame, callbacks);
@@ -773,65 +736,43 @@ public final class Session implements Closeable {
    * Wakes the writer only when it is waiting for replay room and the acknowledgement just processed
    * made room for the frame it waits to send; any other inbound frame leaves it asleep.
    */
-  private void wakeWriterIfRoomLocked() {
-    if (!writerAwaitsAck) {
-      return;
-    }
-    Channel head = ready.peekFirst();
-    if (head == null || channelFrameFitsLocked(head.outbound.peekFirst())) {
-      writerAwaitsAck = false;
+  private void ackArrivedLocked(long released, long now) {
+    boolean wasSuspended = outbound.budgetSuspended(now);
+    if (outbound.ackArrived(released, now)) {
       writerWake.signal();
     }
-  }
-
-  /** An ack released bulk held for the in-flight budget; a late one suspends the budget for a while. */
-  private void noteBudgetAckLocked(long now) {
-    if (now - budgetWaitSinceNanos > LATE_ACK_NANOS) {
-      budgetSuspended = true;
-      budgetSuspendedUntilNanos = now + BUDGET_SUSPENSION_NANOS;
-      LOG.debug("{}: the peer acknowledged after {} µs; in-flight budget suspended", config.name(),
-          (now - budgetWaitSinceNanos) / 1000);
+    if (!wasSuspended && outbound.budgetSuspended(now) && LOG.isDebugEnabled()) {
+      logLater(() -> LOG.debug("{}: the peer acknowledged late; in-flight budget suspended", config.name()));
     }
-    budgetWaitSinceNanos = -1;
   }
 
   /** Returns false for a duplicate (dropped); throws on a gap, which means frames were lost. */
-  private boolean acceptSequenceLocked(Frame frame) throws SessionProtocolException {
-    if (frame.seq() <= received) {
-      LOG.debug("{}: dropping duplicate seq {}", config.name(), frame.seq());
+  private boolean acceptSequenceLocked(Frame frame, long now) throws SessionProtocolException {
+    if (acks.isDuplicate(frame.seq())) {
+      if (LOG.isDebugEnabled()) {
+        logLater(() -> LOG.debug("{}: dropping duplicate seq {}", config.name(), frame.seq()));
+      }
       return false;
     }
-    if (frame.seq() != received + 1) {
-      throw SessionProtocolException.protocol("sequence gap: expected seq " + (received + 1) + ", got " + frame.seq());
+    if (acks.accept(frame, now) == AckPolicy.Decision.ACK_NOW) {
+      queueAckLocked();
+    } else if (ackTimer == null) {
+      ackTimer = scheduler.schedule(this::ackTimerFired, config.ackDelay().toNanos(), TimeUnit.NANOSECONDS);
     }
-    received = frame.seq();
-    unackedBytesIn += frame.wireSize();
-    if (frame.type == FrameType.DATA) {
-      mixIn.data(frame.channel, frame.payload.length, lastReceivedNanos);
-    }
-    scheduleAckLocked();
     return true;
   }
 
+  /**
+   * Handles one frame. This is the one place that decides an error's scope: a handler throws
+   * {@link ChannelProtocolException} and that channel is reset here while the session goes on; a
+   * {@link SessionProtocolException} (a handler's, or a malformed session frame) goes up to the reader,
+   * which closes the session with a GOAWAY. A malformed payload takes the scope of its frame type.
+   */
   private void dispatchLocked(Frame frame, List<Runnable> callbacks) throws SessionProtocolException {
     try {
-      switch (frame.type) {
-        case OPEN -> handleOpenLocked(frame);
-        case OPEN_OK -> handleOpenOkLocked(frame, callbacks);
-        case OPEN_FAIL -> handleOpenFailLocked(frame);
-        case DATA -> handleDataLocked(frame, callbacks);
-        case CREDIT -> handleCreditLocked(frame, callbacks);
-        case HALF_CLOSE -> handleHalfCloseLocked(frame, callbacks);
-        case RESET -> handleResetLocked(frame);
-        case PING -> {
-          Payloads.parsePing(frame.payload); // a malformed PING is a session error, like a malformed PONG
-          queueControlLocked(new Frame(FrameType.PONG, 0, frame.payload));
-        }
-        case PONG -> handlePongLocked(frame);
-        case GOAWAY -> handleGoawayLocked(frame);
-        case ACK -> { } // the header's ack field was all it carried
-        default -> throw SessionProtocolException.protocol("unhandled frame type " + frame.type);
-      }
+      handleLocked(frame, callbacks);
+    } catch (ChannelProtocolException e) {
+      resetLocked(e.channel, channels.get(e.channel), e.code, e.getMessage());
     } catch (MalformedPayloadException e) {
       if (frame.type.sessionScoped()) {
         throw SessionProtocolException.protocol("malformed " + frame.type + ": " + e.getMessage());
@@ -841,27 +782,56 @@ public final class Session implements Closeable {
     }
   }
 
-  private void handleOpenLocked(Frame frame) throws MalformedPayloadException {
+  private void handleLocked(Frame frame, List<Runnable> callbacks)
+      throws SessionProtocolException, ChannelProtocolException, MalformedPayloadException {
+    switch (frame.type) {
+      case OPEN -> handleOpenLocked(frame);
+      case OPEN_OK -> handleOpenOkLocked(frame, callbacks);
+      case OPEN_FAIL -> handleOpenFailLocked(frame);
+      case DATA -> handleDataLocked(frame, callbacks);
+      case CREDIT -> handleCreditLocked(frame, callbacks);
+      case HALF_CLOSE -> handleHalfCloseLocked(frame, callbacks);
+      case RESET -> handleResetLocked(frame);
+      case PING -> {
+        Payloads.parsePing(frame.payload); // a malformed PING is a session error, like a malformed PONG
+        queueControlLocked(new Frame(FrameType.PONG, 0, frame.payload));
+      }
+      case PONG -> handlePongLocked(frame);
+      case GOAWAY -> handleGoawayLocked(frame);
+      case ACK -> { } // the header's ack field was all it carried
+      default -> throw SessionProtocolException.protocol("unhandled frame type " + frame.type);
+    }
+  }
+
+  private void handleOpenLocked(Frame frame) throws MalformedPayloadException, ChannelProtocolException {
     int id = frame.channel;
     boolean peerParity = (id % 2 == 1) != initiator;
     if (!peerParity || id <= highestPeerId) {
-      resetLocked(id, channels.get(id), ErrorCode.PROTOCOL_ERROR, peerParity
+      throw new ChannelProtocolException(id, ErrorCode.PROTOCOL_ERROR, peerParity
           ? "OPEN reuses channel id " + id + " (ids must increase)"
           : "OPEN with channel id " + id + " of the wrong parity (the " + (initiator ? "acceptor" : "initiator")
               + " uses " + (initiator ? "even" : "odd") + " ids)");
-      return;
     }
     highestPeerId = id;
     Payloads.Open open = Payloads.parseOpen(frame.payload);
-    if (channels.size() >= config.maxChannels()) {
-      queueControlLocked(new Frame(FrameType.OPEN_FAIL, id, Payloads.error(ErrorCode.CHANNEL_REFUSED,
-          "too many channels: " + channels.size() + " open, the limit is " + config.maxChannels())));
+    String refusal = channelLimitReasonLocked();
+    if (refusal == null && acceptorsRunning >= config.maxAcceptors()) {
+      refusal = "too many channels waiting for the acceptor: " + acceptorsRunning + ", the limit is "
+          + config.maxAcceptors();
+    }
+    int window = refusal == null ? receiveWindowForNewChannelLocked() : 0;
+    if (refusal == null && window == 0) {
+      refusal = receiveBudgetReasonLocked();
+    }
+    if (refusal != null) {
+      queueControlLocked(new Frame(FrameType.OPEN_FAIL, id, Payloads.error(ErrorCode.CHANNEL_REFUSED, refusal)));
       return;
     }
-    Channel channel = new Channel(this, id, open.kind(), open.flavour(), open.metadata(), config.initialWindow(),
+    Channel channel = new Channel(this, id, open.kind(), open.flavour(), open.metadata(), window,
         open.window(), Channel.State.PENDING);
     channels.put(id, channel);
     OpenRequest request = new OpenRequest(channel);
+    acceptorsRunning++;
     Workers.shared().execute(() -> runAcceptor(request));
   }
 
@@ -871,10 +841,18 @@ public final class Session implements Closeable {
     } catch (Exception e) {
       LOG.warn("{}: acceptor failed for '{}': {}", config.name(), request.kind(), e.toString());
       request.reject(ErrorCode.INTERNAL_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
+    } finally {
+      lock.lock();
+      try {
+        acceptorsRunning--;
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
-  private void handleOpenOkLocked(Frame frame, List<Runnable> callbacks) throws MalformedPayloadException {
+  private void handleOpenOkLocked(Frame frame, List<Runnable> callbacks)
+      throws MalformedPayloadException, ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state != Channel.State.OPENING) {
       answerUnknownLocked(frame, channel);
@@ -885,7 +863,7 @@ public final class Session implements Closeable {
     callbacks.add(() -> channel.openFuture().complete(channel));
   }
 
-  private void handleOpenFailLocked(Frame frame) throws MalformedPayloadException {
+  private void handleOpenFailLocked(Frame frame) throws MalformedPayloadException, ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state != Channel.State.OPENING) {
       answerUnknownLocked(frame, channel);
@@ -896,26 +874,27 @@ public final class Session implements Closeable {
     channel.failLocked(new ChannelOpenException(error.code(), error.reason()));
   }
 
-  private void handleDataLocked(Frame frame, List<Runnable> callbacks) {
+  private void handleDataLocked(Frame frame, List<Runnable> callbacks) throws ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state == Channel.State.OPENING || channel.state == Channel.State.PENDING) {
       answerUnknownLocked(frame, channel);
       return;
     }
     if (channel.remoteFinished()) {
-      resetLocked(frame.channel, channel, ErrorCode.PROTOCOL_ERROR, "DATA after HALF_CLOSE on channel " + frame.channel);
-      return;
+      throw new ChannelProtocolException(frame.channel, ErrorCode.PROTOCOL_ERROR,
+          "DATA after HALF_CLOSE on channel " + frame.channel);
     }
     long window = channel.windowAvailableLocked();
     if (!channel.consumeWindowLocked(frame.payload.length)) {
-      resetLocked(frame.channel, channel, ErrorCode.FLOW_CONTROL_ERROR, "peer sent " + frame.payload.length
-          + " bytes on channel " + frame.channel + " with only " + window + " bytes of window left");
-      return;
+      throw new ChannelProtocolException(frame.channel, ErrorCode.FLOW_CONTROL_ERROR, "peer sent "
+          + frame.payload.length + " bytes on channel " + frame.channel + " with only " + window
+          + " bytes of window left");
     }
     addCallback(callbacks, channel.receiveLocked(frame.payload));
   }
 
-  private void handleCreditLocked(Frame frame, List<Runnable> callbacks) throws MalformedPayloadException {
+  private void handleCreditLocked(Frame frame, List<Runnable> callbacks)
+      throws MalformedPayloadException, ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state == Channel.State.PENDING) {
       answerUnknownLocked(frame, channel);
@@ -925,11 +904,11 @@ public final class Session implements Closeable {
     try {
       addCallback(callbacks, channel.creditLocked(increment));
     } catch (IllegalStateException overflow) {
-      resetLocked(frame.channel, channel, ErrorCode.FLOW_CONTROL_ERROR, overflow.getMessage());
+      throw new ChannelProtocolException(frame.channel, ErrorCode.FLOW_CONTROL_ERROR, overflow.getMessage());
     }
   }
 
-  private void handleHalfCloseLocked(Frame frame, List<Runnable> callbacks) {
+  private void handleHalfCloseLocked(Frame frame, List<Runnable> callbacks) throws ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state != Channel.State.OPEN) {
       answerUnknownLocked(frame, channel);
@@ -943,24 +922,18 @@ public final class Session implements Closeable {
     Payloads.Error error = Payloads.parseError(frame.payload);
     Channel channel = channels.remove(frame.channel);
     if (channel != null) {
-      ready.remove(channel);
-      channel.queuedForWrite = false;
+      outbound.remove(channel);
       channel.failLocked(new ChannelResetException(error.code(), error.reason(), true));
     }
   }
 
   private void handlePongLocked(Frame frame) throws MalformedPayloadException {
-    long sent = Payloads.parsePing(frame.payload);
-    long now = scheduler.nanoTime();
-    if (sent > 0 && sent <= now) {
-      rttNanos = now - sent;
-    }
-    pingOutstandingSince = -1;
+    liveness.pong(Payloads.parsePing(frame.payload), scheduler.nanoTime());
   }
 
   private void handleGoawayLocked(Frame frame) throws MalformedPayloadException {
     Payloads.Error error = Payloads.parseError(frame.payload);
-    LOG.info("{}: peer closed the session: {} {}", config.name(), error.code(), error.reason());
+    logLater(() -> LOG.info("{}: peer closed the session: {} {}", config.name(), error.code(), error.reason()));
     closeLocked(error.code(), error.reason(), false);
   }
 
@@ -969,9 +942,11 @@ public final class Session implements Closeable {
    * (the peer had not seen the RESET yet) and dropped; anything else gets a RESET naming the problem,
    * so the peer is never left waiting on a channel that does not exist.
    */
-  private void answerUnknownLocked(Frame frame, Channel channel) {
+  private void answerUnknownLocked(Frame frame, Channel channel) throws ChannelProtocolException {
     if (channel == null && (recentlyReset.contains(frame.channel) || frame.type == FrameType.RESET)) {
-      LOG.debug("{}: dropped {} for reset channel {}", config.name(), frame.type, frame.channel);
+      if (LOG.isDebugEnabled()) {
+        logLater(() -> LOG.debug("{}: dropped {} for reset channel {}", config.name(), frame.type, frame.channel));
+      }
       return;
     }
     if (channel == null && frame.type == FrameType.CREDIT && knownClosedLocked(frame.channel)) {
@@ -979,7 +954,7 @@ public final class Session implements Closeable {
     }
     String what = channel != null ? "in state " + channel.state
         : knownClosedLocked(frame.channel) ? "which is closed" : "which was never opened";
-    resetLocked(frame.channel, channel, ErrorCode.UNKNOWN_CHANNEL,
+    throw new ChannelProtocolException(frame.channel, ErrorCode.UNKNOWN_CHANNEL,
         frame.type + " for channel " + frame.channel + ", " + what);
   }
 
@@ -1011,22 +986,11 @@ public final class Session implements Closeable {
 
   // ---- timers: acks, keepalive, dead peers, expiry ----------------------------------------------
 
-  private void scheduleAckLocked() {
-    if (unackedBytesIn >= peerReplayLimit / 4) {
-      queueAckLocked(); // the peer's replay buffer is filling: acknowledge now
-    } else if (unackedBytesIn >= (long) MIXED_ACK_FRAMES * (frameSize + Frame.HEADER_SIZE)
-        && mixIn.mixed(lastReceivedNanos)) {
-      queueAckLocked(); // the peer holds its bulk to a few frames in flight while small messages pass
-    } else if (ackTimer == null) {
-      ackTimer = scheduler.schedule(this::ackTimerFired, config.ackDelay().toNanos(), TimeUnit.NANOSECONDS);
-    }
-  }
-
   private void ackTimerFired() {
     lock.lock();
     try {
       ackTimer = null;
-      if (state == State.ATTACHED && received > ackSent) {
+      if (state == State.ATTACHED && acks.owed()) {
         queueAckLocked();
       }
     } finally {
@@ -1035,9 +999,7 @@ public final class Session implements Closeable {
   }
 
   private void queueAckLocked() {
-    if (!ackQueued) {
-      ackQueued = true;
-      control.addFirst(new Frame(FrameType.ACK, 0, Frame.EMPTY));
+    if (outbound.queueAck()) {
       writerWake.signal();
     }
   }
@@ -1059,17 +1021,17 @@ public final class Session implements Closeable {
     lock.lock();
     try {
       long now = scheduler.nanoTime();
-      long interval = config.tickInterval().toNanos();
-      if (now - lastTickNanos > 3 * interval) {
-        graceUntilNanos = now + config.deadPeerTimeout().toNanos();
-        LOG.info("{}: this process was stalled for {} ms; giving the peer grace", config.name(),
-            (now - lastTickNanos) / 1_000_000);
+      long stalled = liveness.tick(now);
+      if (stalled > 0) {
+        logLater(() -> LOG.info("{}: this process was stalled for {} ms; giving the peer grace", config.name(),
+            stalled / 1_000_000));
       }
-      lastTickNanos = now;
       gen = generation;
       if (state == State.ATTACHED) {
-        pingIfDueLocked(now);
-        deadReason = deadPeerReasonLocked(now);
+        if (liveness.pingDue(now)) {
+          queueControlLocked(new Frame(FrameType.PING, 0, Payloads.ping(Math.max(1, now))));
+        }
+        deadReason = liveness.deadPeerReason(now, replay.oldestSentNanos());
       } else if (state == State.DETACHED && now - detachedSinceNanos >= config.detachedTimeout().toNanos()) {
         closeLocked(ErrorCode.SESSION_EXPIRED, "not resumed within " + config.detachedTimeout().toSeconds()
             + " s after the transport broke", false);
@@ -1081,36 +1043,6 @@ public final class Session implements Closeable {
     if (deadReason != null) {
       transportFailed(gen, deadReason);
     }
-  }
-
-  private void pingIfDueLocked(long now) {
-    if (now - lastPingNanos >= config.pingInterval().toNanos()) {
-      lastPingNanos = now;
-      if (pingOutstandingSince < 0) {
-        pingOutstandingSince = now;
-      }
-      queueControlLocked(new Frame(FrameType.PING, 0, Payloads.ping(Math.max(1, now))));
-    }
-  }
-
-  /** The peer is dead when something has waited for an answer too long and nothing at all came. */
-  private String deadPeerReasonLocked(long now) {
-    long timeout = config.deadPeerTimeout().toNanos();
-    long waitingSince = oldest(replay.oldestSentNanos(), pingOutstandingSince);
-    if (waitingSince < 0 || now < graceUntilNanos) {
-      return null;
-    }
-    if (now - waitingSince >= timeout && now - lastReceivedNanos >= timeout) {
-      return "no answer from the peer for " + (now - lastReceivedNanos) / 1_000_000_000 + " s";
-    }
-    return null;
-  }
-
-  private static long oldest(long a, long b) {
-    if (a < 0) {
-      return b;
-    }
-    return b < 0 ? a : Math.min(a, b);
   }
 
   // ---- transport loss and closing ------------------------------------------------------------
@@ -1137,9 +1069,8 @@ public final class Session implements Closeable {
     generation++;
     state = State.DETACHED;
     detachedSinceNanos = scheduler.nanoTime();
-    ackQueued = false;
-    control.removeIf(frame -> !frame.type.sequenced); // pings, pongs and acks die with the transport
-    LOG.info("{}: transport detached: {}", config.name(), why);
+    outbound.detached(); // pings, pongs and acks die with the transport
+    logLater(() -> LOG.info("{}: transport detached: {}", config.name(), why));
     Workers.shared().execute(() -> closeQuietly(old));
     events.execute(() -> config.listener().onDetached(this, why));
   }
@@ -1180,13 +1111,20 @@ public final class Session implements Closeable {
       channel.failLocked(failure);
     }
     channels.clear();
-    ready.clear();
-    control.clear();
-    retransmit.clear();
+    outbound.clear();
     cancel(ackTimer);
     cancel(tickTimer);
     writerWake.signalAll();
     events.execute(() -> config.listener().onClosed(this, code, reason));
+  }
+
+  /**
+   * Logs off the session lock: code that holds the lock hands its log line to the session's serial
+   * event executor, which writes it in order on a worker thread, so a slow log appender never holds
+   * up the reader, the writer or an application thread.
+   */
+  private void logLater(Runnable line) {
+    events.execute(line);
   }
 
   private void requireNotClosed() throws SessionClosedException {
@@ -1238,7 +1176,7 @@ public final class Session implements Closeable {
   public long rttNanos() {
     lock.lock();
     try {
-      return rttNanos;
+      return liveness.rttNanos();
     } finally {
       lock.unlock();
     }
@@ -1248,7 +1186,8 @@ public final class Session implements Closeable {
   public Stats stats() {
     lock.lock();
     try {
-      return new Stats(state, channels.size(), wireBytesIn, wireBytesOut, rttNanos, replay.bytes(), received,
+      return new Stats(state, channels.size(), wireBytesIn, wireBytesOut, liveness.rttNanos(), replay.bytes(),
+          acks.received(),
           replay.lastSeq(), closeCode, closeReason);
     } finally {
       lock.unlock();
@@ -1278,10 +1217,6 @@ public final class Session implements Closeable {
       hex.append(String.format("%02x", b));
     }
     return hex.toString();
-  }
-
-  byte[] sessionIdBytes() {
-    return sessionId;
   }
 
   byte[] resumeTokenBytes() {

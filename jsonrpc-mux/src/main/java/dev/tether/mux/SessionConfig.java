@@ -11,6 +11,13 @@ import java.util.Set;
 public final class SessionConfig {
   /** Capability: the session survives a broken transport and can be resumed. */
   public static final String CAP_RESUME = "resume";
+  /**
+   * The range a frame size is clamped to, this side's setting and the peer's hello alike: every
+   * control payload (a 1 KiB reason, OPEN metadata) must fit a frame, and no peer makes this side
+   * buffer a frame larger than 1 MiB.
+   */
+  public static final int MIN_FRAME_SIZE = 4096;
+  public static final int MAX_FRAME_SIZE = 1024 * 1024;
 
   private String name = "session";
   private String agent = "tether-mux/1";
@@ -19,6 +26,9 @@ public final class SessionConfig {
   private long replayLimit = 32L * 1024 * 1024;
   private int maxMessageSize = 64 * 1024 * 1024;
   private int maxChannels = 4096;
+  private int maxControlQueue = 16 * 1024;
+  private int maxAcceptors = 64;
+  private long receiveBudget = Runtime.getRuntime().maxMemory() / 2;
   private Duration ackDelay = Duration.ofMillis(20);
   private Duration tickInterval = Duration.ofSeconds(1);
   private Duration pingInterval = Duration.ofSeconds(10);
@@ -43,6 +53,9 @@ public final class SessionConfig {
     c.replayLimit = replayLimit;
     c.maxMessageSize = maxMessageSize;
     c.maxChannels = maxChannels;
+    c.maxControlQueue = maxControlQueue;
+    c.maxAcceptors = maxAcceptors;
+    c.receiveBudget = receiveBudget;
     c.ackDelay = ackDelay;
     c.tickInterval = tickInterval;
     c.pingInterval = pingInterval;
@@ -72,8 +85,7 @@ public final class SessionConfig {
 
   /** The largest frame payload this side accepts, and the most it puts in one DATA frame. */
   public SessionConfig withMaxFrameSize(int value) {
-    if (value < 4096 || value > 1024 * 1024) {
-      // 4 KiB floor: every control payload (a 1 KiB reason, OPEN metadata checked at open) must fit a frame
+    if (value < MIN_FRAME_SIZE || value > MAX_FRAME_SIZE) {
       throw new IllegalArgumentException("max frame size must be 4 KiB..1 MiB: " + value);
     }
     SessionConfig c = copy();
@@ -108,10 +120,55 @@ public final class SessionConfig {
     return c;
   }
 
+  /** Channels open at once on this session, opened by either side (default 4096). */
   public SessionConfig withMaxChannels(int value) {
     SessionConfig c = copy();
-    c.maxChannels = value;
+    c.maxChannels = positive(value, "channel limit");
     return c;
+  }
+
+  /**
+   * Control frames (PONG, RESET, OPEN_FAIL, CREDIT...) waiting to be written (default 16384). A peer
+   * that keeps asking (PINGs, frames for unknown channels) but never reads the answers fills this
+   * queue; at the limit the session closes with {@link ErrorCode#PROTOCOL_ERROR} rather than grow.
+   */
+  public SessionConfig withMaxControlQueue(int value) {
+    SessionConfig c = copy();
+    c.maxControlQueue = positive(value, "control queue limit");
+    return c;
+  }
+
+  /**
+   * Acceptor callbacks running at once for this session (default 64), each on a worker thread; an
+   * OPEN beyond it is refused with {@link ErrorCode#CHANNEL_REFUSED}, so a peer cannot make this side
+   * start a thread per OPEN while acceptors are slow.
+   */
+  public SessionConfig withMaxAcceptors(int value) {
+    SessionConfig c = copy();
+    c.maxAcceptors = positive(value, "acceptor limit");
+    return c;
+  }
+
+  /**
+   * The most bytes all of this session's channels together may grant the peer as receive windows
+   * (default half the maximum heap), since every byte of window may end up buffered here. A channel
+   * opened when less than its initial window is left gets the rest (at least 64 KiB, or the initial
+   * window when that is smaller); below that, the open is refused.
+   */
+  public SessionConfig withReceiveBudget(long value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("receive budget must be positive: " + value);
+    }
+    SessionConfig c = copy();
+    c.receiveBudget = value;
+    return c;
+  }
+
+  private static int positive(int value, String what) {
+    if (value < 1) {
+      throw new IllegalArgumentException(what + " must be positive: " + value);
+    }
+    return value;
   }
 
   public SessionConfig withAckDelay(Duration value) {
@@ -182,6 +239,9 @@ public final class SessionConfig {
   public long replayLimit() { return replayLimit; }
   public int maxMessageSize() { return maxMessageSize; }
   public int maxChannels() { return maxChannels; }
+  public int maxControlQueue() { return maxControlQueue; }
+  public int maxAcceptors() { return maxAcceptors; }
+  public long receiveBudget() { return receiveBudget; }
   public Duration ackDelay() { return ackDelay; }
   public Duration tickInterval() { return tickInterval; }
   public Duration pingInterval() { return pingInterval; }

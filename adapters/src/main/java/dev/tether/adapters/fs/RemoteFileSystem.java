@@ -10,7 +10,7 @@ import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.ChannelOpenException;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.MuxException;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import dev.tether.mux.jsonrpc.LspStreams;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,7 +5,7 @@ import dev.tether.adapters.ChannelOpener;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.MuxException;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import dev.tether.mux.jsonrpc.LspStreams;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;

@@ -59,7 +59,7 @@ public final class Tether {
     @Override
     public String[] getVersion() {
       return new String[] {"tether " + Version.current() + " (commit " + Version.commit() + ", protocol "
-          + dev.tether.mux.internal.Hello.MAJOR + "." + dev.tether.mux.internal.Hello.MINOR + ")"};
+          + dev.tether.mux.ProtocolVersion.MAJOR + "." + dev.tether.mux.ProtocolVersion.MINOR + ")"};
     }
   }
 }

@@ -123,7 +123,7 @@ public final class Daemon {
           daemonThread("daemon-client", () -> {
             try {
               clients.accept(new SocketChannelTransport(client, "tether command"));
-            } catch (dev.tether.mux.internal.NotTetherException e) {
+            } catch (dev.tether.mux.NotTetherException e) {
               LOG.debug("a probe connected and left: {}", e.getMessage()); // DaemonClient.isRunning
             } catch (IOException e) {
               LOG.warn("refused a command connection: {}", e.getMessage());

@@ -4,7 +4,7 @@ import dev.tether.mux.Channel;
 import dev.tether.mux.ChannelResetException;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.MuxException;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 

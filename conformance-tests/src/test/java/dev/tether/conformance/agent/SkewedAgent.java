@@ -6,7 +6,7 @@ import dev.tether.adapters.sys.SysService;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.SessionConfig;
 import dev.tether.mux.SessionRegistry;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import dev.tether.mux.jsonrpc.LspStreams;
 import dev.tether.mux.transport.StreamTransport;
 import java.io.FileDescriptor;

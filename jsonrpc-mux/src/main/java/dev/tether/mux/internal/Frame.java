@@ -1,12 +1,14 @@
 package dev.tether.mux.internal;
 
 /**
- * One frame as it travels: the header fields and the payload. The sequence number is assigned by the
- * writer when the frame is first transmitted (so that the fair writer decides order late), and the ack
- * field is filled in at every transmission, so a retransmitted frame carries a current ack.
+ * One frame as it travels: the header fields and the payload. A sequenced frame gets its sequence
+ * number when it is picked for sending ({@link ReplayBuffer#add}), so the fair scheduler decides the
+ * order late; the ack is not part of the frame but passed at every write, so a retransmitted frame
+ * carries a current ack.
  *
- * <p>Instances are immutable apart from {@code seq} and {@code sentNanos}, which only the writer
- * thread sets, before the frame is published to the replay buffer.
+ * <p>Instances are immutable apart from {@code seq} and {@code sentNanos}, which the replay buffer
+ * sets under the session lock (by the writer thread, or an application thread writing its own DATA
+ * frame) before the frame is written. A DATA payload may be an array from the {@link PayloadPool}.
  */
 public final class Frame {
   public static final int HEADER_SIZE = 26;

@@ -17,10 +17,6 @@ public final class FrameLog {
     this.name = name;
   }
 
-  public boolean enabled() {
-    return LOG.isDebugEnabled();
-  }
-
   public void outbound(Frame frame, long ack) {
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} >> {}", name, describe(frame, ack));

@@ -6,9 +6,12 @@ import java.io.OutputStream;
 
 /**
  * Encodes frames onto a byte stream. Small frames are coalesced in a buffer; {@link #flush} pushes
- * them out, and the session's writer calls it whenever its queue runs dry.
+ * them out: the session's writer thread flushes when its queues run dry, an application thread that
+ * writes its own DATA frame flushes right after it.
  *
- * <p>Threading: owned by the session's single writer thread.
+ * <p>Threading: not thread-safe. One instance per attached transport, used only by whoever holds the
+ * session's write token (its writer thread, or an application thread writing directly; see
+ * {@code Session#enqueueData}); the token hand-over under the session lock orders their writes.
  */
 public final class FrameWriter {
   private static final int BUFFER = 64 * 1024;

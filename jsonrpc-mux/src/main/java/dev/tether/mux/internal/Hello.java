@@ -1,6 +1,7 @@
 package dev.tether.mux.internal;
 
 import dev.tether.mux.ErrorCode;
+import dev.tether.mux.NotTetherException;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -30,8 +31,8 @@ public record Hello(
     String errorReason) {
 
   public static final byte[] MAGIC = "TETHER".getBytes(StandardCharsets.US_ASCII);
-  public static final int MAJOR = 1;
-  public static final int MINOR = 0;
+  public static final int MAJOR = dev.tether.mux.ProtocolVersion.MAJOR;
+  public static final int MINOR = dev.tether.mux.ProtocolVersion.MINOR;
   public static final int MAX_HELLO_BYTES = 64 * 1024;
 
   static final int TAG_AGENT = 1;
@@ -62,8 +63,8 @@ public record Hello(
       field(fields, TAG_AGENT, agent.getBytes(StandardCharsets.UTF_8));
     }
     field(fields, TAG_CAPABILITIES, String.join(",", capabilities).getBytes(StandardCharsets.UTF_8));
-    if (maxFrameSize > 0) {
-      field(fields, TAG_MAX_FRAME, u32(maxFrameSize));
+    if (maxFrameSize != 0) { // a u32 held in an int: 2^31 and above read back negative, and are sent as read
+      field(fields, TAG_MAX_FRAME, u32(maxFrameSize & 0xFFFFFFFFL));
     }
     if (replayLimit > 0) {
       field(fields, TAG_REPLAY_LIMIT, u32(replayLimit));
@@ -147,7 +148,7 @@ public record Hello(
         case TAG_REPLAY_LIMIT -> replayLimit = fixed(value, 4, "replay limit");
         case TAG_SESSION_ID -> sessionId = value;
         case TAG_RESUME_TOKEN -> token = value;
-        case TAG_RECEIVED -> received = fixed(value, 8, "received");
+        case TAG_RECEIVED -> received = nonNegative(fixed(value, 8, "received"), "received");
         case TAG_ERROR -> {
           try {
             Payloads.Error error = Payloads.parseError(value);
@@ -179,6 +180,13 @@ public record Hello(
       throw SessionProtocolException.protocol("hello " + what + " has " + value.length + " bytes, expected " + size);
     }
     return size == 4 ? Bytes.getInt(value, 0) & 0xFFFFFFFFL : Bytes.getLong(value, 0);
+  }
+
+  private static long nonNegative(long value, String what) throws SessionProtocolException {
+    if (value < 0) {
+      throw SessionProtocolException.protocol("hello " + what + " " + Long.toUnsignedString(value) + " exceeds 2^63-1");
+    }
+    return value;
   }
 
   private static byte[] u32(long value) {

@@ -125,4 +125,34 @@ class BaseProtocolTest {
     BaseProtocol.Reader truncated = new BaseProtocol.Reader(new ByteArrayInputStream(utf8("Content-Length: 9\r\n\r\n{}")), 100);
     assertThrows(BaseProtocolException.class, truncated::read);
   }
+
+  @Test
+  void aDeclaredContentLengthIsNotAllocatedBeforeTheBodyArrives() throws IOException {
+    List<byte[]> out = new ArrayList<>();
+    BaseProtocolDecoder decoder = new BaseProtocolDecoder(64 * 1024 * 1024, out::add);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    byte[] start = utf8("Content-Length: 67108864\r\n\r\n0123456789");
+    long before = threads.getCurrentThreadAllocatedBytes();
+    decoder.feed(start, 0, start.length);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertTrue(allocated < 1024 * 1024, "allocated " + allocated + " bytes for 10 bytes of a 64 MiB body");
+    assertTrue(decoder.bodyCapacity() <= BaseProtocolDecoder.INITIAL_BODY_BUFFER, "" + decoder.bodyCapacity());
+    assertTrue(out.isEmpty());
+  }
+
+  @Test
+  void aBodyLargerThanTheFirstBufferArrivesWholeInAnyChunking() throws IOException {
+    byte[] body = new byte[100_000];
+    new Random(3).nextBytes(body);
+    byte[] head = utf8("Content-Length: " + body.length + "\r\n\r\n");
+    List<byte[]> out = new ArrayList<>();
+    BaseProtocolDecoder decoder = new BaseProtocolDecoder(1 << 20, out::add);
+    decoder.feed(head, 0, head.length);
+    for (int at = 0; at < body.length; at += 7_001) {
+      decoder.feed(body, at, Math.min(7_001, body.length - at));
+    }
+    assertEquals(1, out.size());
+    assertArrayEquals(body, out.get(0));
+  }
 }

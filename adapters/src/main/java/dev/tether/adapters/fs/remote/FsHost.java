@@ -10,7 +10,7 @@ import dev.tether.adapters.fs.FileType;
 import dev.tether.adapters.fs.FsService;
 import dev.tether.mux.Channel;
 import dev.tether.mux.OpenRequest;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;

@@ -7,7 +7,7 @@ import dev.tether.adapters.fs.SearchMatch;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.OpenRequest;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

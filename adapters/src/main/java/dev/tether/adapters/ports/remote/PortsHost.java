@@ -5,7 +5,7 @@ import dev.tether.adapters.ports.PortList;
 import dev.tether.adapters.ports.PortsService;
 import dev.tether.mux.Channel;
 import dev.tether.mux.OpenRequest;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 

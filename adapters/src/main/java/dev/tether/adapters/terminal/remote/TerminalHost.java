@@ -12,7 +12,7 @@ import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.Session;
-import dev.tether.mux.internal.Workers;
+import dev.tether.mux.Workers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;

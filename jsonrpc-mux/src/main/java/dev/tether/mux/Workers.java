@@ -1,4 +1,4 @@
-package dev.tether.mux.internal;
+package dev.tether.mux;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;

@@ -1,4 +1,4 @@
-package dev.tether.mux.internal;
+package dev.tether.mux;
 
 import java.io.IOException;
 
