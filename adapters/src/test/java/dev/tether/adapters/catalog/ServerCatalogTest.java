@@ -48,8 +48,8 @@ class ServerCatalogTest {
     assertEquals("unknown language server 'pyls'; known: clangd, gopls, jdtls, pylsp, pyright, "
         + "rust-analyzer, typescript-language-server (add one to " + dir.resolve("servers.json") + ")",
         e.getMessage());
-    assertEquals(List.of("debugpy", "delve", "lldb-dap"),
-        assertThrows(UnknownEntryException.class, () -> catalog.debugAdapter("gdb")).knownNames());
+    assertEquals(List.of("debugpy", "delve", "gdb", "lldb-dap"),
+        assertThrows(UnknownEntryException.class, () -> catalog.debugAdapter("cppdbg")).knownNames());
   }
 
   @Test
