@@ -1,0 +1,167 @@
+package dev.tether.local.dap;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.tether.adapters.ChannelKinds;
+import dev.tether.adapters.dap.DapRewriter;
+import dev.tether.adapters.lsp.MaterializedCache;
+import dev.tether.adapters.lsp.PathMapper;
+import dev.tether.local.daemon.DaemonClient;
+import dev.tether.local.daemon.RemoteSpec;
+import dev.tether.local.lsp.DaemonRemoteFiles;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ChannelFlavour;
+import dev.tether.mux.MuxException;
+import dev.tether.mux.jsonrpc.BaseProtocol;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code tether dap}'s work for one client connection: opens a debug adapter on the host through the
+ * daemon ({@code dap} channel), then forwards every message through a {@link DapRewriter}. Thin on
+ * purpose: the rewriting is a pure class, and the only work done here is what needs the daemon,
+ * namely {@code runInTerminal} (run on the host in a Tether terminal, see {@link HostTerminals}) and
+ * telling the client about connection trouble with {@code output} events.
+ *
+ * <p>An adapter that cannot be started answers the client's requests ({@code initialize} first) with
+ * an error response naming what is missing, and the process exits when the client disconnects or
+ * goes away.
+ *
+ * <p>Threading: {@link #serve} runs the adapter-to-client direction on the calling thread and the
+ * client-to-adapter direction on a daemon thread.
+ */
+public final class DapFrontEnd {
+  /** What to run and how to translate paths. {@code connect} is "host:port" or null. */
+  public record Options(RemoteSpec target, String adapter, List<String> command, String connect,
+      PathMapper mapper, Path cacheDir) {}
+
+  static final int MAX_MESSAGE = 64 * 1024 * 1024;
+
+  private final DaemonClient daemon;
+  private final Options options;
+  private final PrintStream stderr;
+  private final Set<ClientConnection> clients = ConcurrentHashMap.newKeySet();
+
+  public DapFrontEnd(DaemonClient daemon, Options options, PrintStream stderr) {
+    this.daemon = daemon;
+    this.options = options;
+    this.stderr = stderr;
+    daemon.onNotice(this::notice);
+  }
+
+  /** Lost and reconnected connections reach every client as {@code output} events (category important). */
+  private void notice(String line) {
+    String text = "tether: " + line;
+    stderr.println(text);
+    clients.forEach(client -> client.output("important", text + "\n"));
+  }
+
+  /** Serves one client until it goes away; returns the process exit code. */
+  public int serve(InputStream fromClient, OutputStream toClient) {
+    BaseProtocol.Reader reader = new BaseProtocol.Reader(fromClient, MAX_MESSAGE);
+    Channel channel;
+    try {
+      channel = openAdapter();
+    } catch (IOException e) {
+      String reason = "tether: " + e.getMessage();
+      stderr.println(reason);
+      return new Refusal(reader, toClient, reason).run();
+    }
+    DapRewriter rewriter = DapRewriter.builder(options.mapper())
+        .hostFiles(new MaterializedCache(options.cacheDir(), options.target().key(),
+            new DaemonRemoteFiles(daemon, options.target())))
+        .pathKeys(pathKeys(channel))
+        .build();
+    ClientConnection client = new ClientConnection(toClient, rewriter);
+    HostTerminals terminals = new HostTerminals(daemon.opener(options.target()));
+    clients.add(client);
+    Thread fromClientThread = new Thread(() -> clientToAdapter(reader, channel, rewriter), "client-to-adapter");
+    fromClientThread.setDaemon(true);
+    fromClientThread.start();
+    try {
+      return adapterToClient(channel, rewriter, client, terminals);
+    } finally {
+      clients.remove(client);
+      terminals.endRunning();
+    }
+  }
+
+  private Channel openAdapter() throws IOException {
+    JsonObject meta = new JsonObject();
+    if (options.adapter() != null) {
+      meta.addProperty("adapter", options.adapter());
+    } else if (options.connect() != null) {
+      JsonObject connect = new JsonObject();
+      int colon = options.connect().lastIndexOf(':');
+      connect.addProperty("host", colon < 0 ? "127.0.0.1" : options.connect().substring(0, colon));
+      connect.addProperty("port", Integer.parseInt(options.connect().substring(colon + 1)));
+      meta.add("connect", connect);
+    } else {
+      JsonArray command = new JsonArray();
+      options.command().forEach(command::add);
+      meta.add("command", command);
+    }
+    String cwd = Path.of("").toAbsolutePath().toString();
+    if (options.connect() == null && options.mapper().mappingForLocal(cwd).isPresent()) {
+      meta.addProperty("cwd", options.mapper().toRemotePath(cwd));
+    }
+    return daemon.openRemote(options.target(), ChannelKinds.DAP, ChannelFlavour.MESSAGES, meta.toString());
+  }
+
+  private static List<String> pathKeys(Channel channel) {
+    List<String> keys = new ArrayList<>();
+    try {
+      JsonElement answer = JsonParser.parseString(channel.acceptMetadata());
+      answer.getAsJsonObject().getAsJsonArray("pathKeys").forEach(k -> keys.add(k.getAsString()));
+    } catch (RuntimeException olderAgent) {
+      return DapRewriter.DEFAULT_PATH_KEYS;
+    }
+    return keys;
+  }
+
+  private void clientToAdapter(BaseProtocol.Reader reader, Channel channel, DapRewriter rewriter) {
+    try {
+      byte[] message;
+      while ((message = reader.read()) != null) {
+        channel.writeMessage(rewriter.clientToAdapter(message));
+      }
+    } catch (MuxException e) {
+      return; // the other direction tells the client
+    } catch (IOException e) {
+      stderr.println("tether: reading from the debug client failed: " + e.getMessage());
+    }
+    channel.close(); // the agent ends the adapter and its debuggee
+  }
+
+  private int adapterToClient(Channel channel, DapRewriter rewriter, ClientConnection client, HostTerminals terminals) {
+    try {
+      byte[] message;
+      while ((message = channel.readMessage()) != null) {
+        JsonObject parsed = message.length < 1 << 20 ? DapRewriter.parse(message) : null;
+        if (DapRewriter.isRequest(parsed, "runInTerminal")) {
+          channel.writeMessage(terminals.runInTerminal(parsed, rewriter));
+        } else {
+          client.send(rewriter.adapterToClient(message));
+        }
+      }
+      return 0;
+    } catch (MuxException e) {
+      String reason = "tether: " + e.reason();
+      stderr.println(reason);
+      client.output("important", reason + "\n");
+      client.terminated();
+      return 1;
+    } catch (IOException e) {
+      return 0; // the client stopped reading: it is gone
+    }
+  }
+}
