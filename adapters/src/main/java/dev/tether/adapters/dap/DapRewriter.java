@@ -16,8 +16,11 @@ import dev.tether.adapters.lsp.internal.UriTranslator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -61,6 +64,8 @@ public final class DapRewriter {
   private final List<String> pathKeys;
   private final SeqSpace toAdapter = new SeqSpace();
   private final SeqSpace toClient = new SeqSpace();
+  /** The client's requests not answered yet (its own seq to command), to fail them if the adapter goes. */
+  private final Map<Long, String> unanswered = new ConcurrentHashMap<>();
 
   private DapRewriter(Builder builder) {
     this.translator = new UriTranslator(builder.mapper, builder.cache, builder.localExists);
@@ -79,6 +84,9 @@ public final class DapRewriter {
     }
     UriTranslator.ForMessage paths = translator.forMessage();
     DapPathTable.PathFunction toHost = (path, owner) -> translate(path, uri -> paths.toServer(uri));
+    if ("request".equals(string(message, "type"))) {
+      rememberUnanswered(message, string(message, "command")); // by the client's own seq
+    }
     boolean changed = renumber(message, toAdapter, toClient);
     String type = string(message, "type");
     if ("request".equals(type)) {
@@ -108,6 +116,9 @@ public final class DapRewriter {
     boolean changed = renumber(message, toClient, toAdapter);
     String type = string(message, "type");
     if ("response".equals(type)) {
+      if (isNumber(message.get("request_seq"))) {
+        unanswered.remove(message.get("request_seq").getAsLong());
+      }
       changed |= table.rewriteResponse(string(message, "command"), message.get("body"), toLocal);
     } else if ("event".equals(type)) {
       String event = string(message, "event");
@@ -134,6 +145,45 @@ public final class DapRewriter {
     message.addProperty("event", event);
     message.add("body", body);
     return serialize(message);
+  }
+
+  /**
+   * The adapter is gone: an error response carrying {@code reason} for each request of the client it
+   * had not answered ({@code initialize}, {@code launch}...), so no client waits forever.
+   */
+  public List<byte[]> failUnanswered(String reason) {
+    List<byte[]> responses = new ArrayList<>();
+    for (Long requestSeq : List.copyOf(unanswered.keySet())) {
+      String command = unanswered.remove(requestSeq);
+      if (command != null) {
+        responses.add(errorToClient(requestSeq, command, reason));
+      }
+    }
+    return responses;
+  }
+
+  private byte[] errorToClient(long requestSeq, String command, String reason) {
+    JsonObject message = new JsonObject();
+    message.addProperty("seq", toClient.insert());
+    message.addProperty("type", "response");
+    message.addProperty("request_seq", requestSeq);
+    message.addProperty("success", false);
+    message.addProperty("command", command);
+    message.addProperty("message", reason);
+    JsonObject error = new JsonObject();
+    error.addProperty("id", 1);
+    error.addProperty("format", reason.replace("{", "(").replace("}", ")"));
+    error.addProperty("showUser", true);
+    JsonObject body = new JsonObject();
+    body.add("error", error);
+    message.add("body", body);
+    return serialize(message);
+  }
+
+  private void rememberUnanswered(JsonObject message, String command) {
+    if (command != null && isNumber(message.get("seq")) && unanswered.size() < 10_000) {
+      unanswered.put(message.get("seq").getAsLong(), command);
+    }
   }
 
   /**

@@ -36,7 +36,7 @@ final class ClientConnection {
     sendQuietly(rewriter.eventToClient("terminated", new JsonObject()));
   }
 
-  private void sendQuietly(byte[] body) {
+  void sendQuietly(byte[] body) {
     try {
       send(body);
     } catch (IOException clientGone) {

@@ -157,6 +157,9 @@ public final class DapFrontEnd {
     } catch (MuxException e) {
       String reason = "tether: " + e.reason();
       stderr.println(reason);
+      for (byte[] response : rewriter.failUnanswered(reason)) {
+        client.sendQuietly(response);
+      }
       client.output("important", reason + "\n");
       client.terminated();
       return 1;
