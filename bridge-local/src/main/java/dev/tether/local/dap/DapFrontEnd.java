@@ -84,11 +84,12 @@ public final class DapFrontEnd {
     ClientConnection client = new ClientConnection(toClient, rewriter);
     HostTerminals terminals = new HostTerminals(daemon.opener(options.target()));
     clients.add(client);
-    Thread fromClientThread = new Thread(() -> clientToAdapter(reader, channel, rewriter), "client-to-adapter");
+    Connection state = new Connection(client);
+    Thread fromClientThread = new Thread(() -> clientToAdapter(reader, channel, rewriter, state), "client-to-adapter");
     fromClientThread.setDaemon(true);
     fromClientThread.start();
     try {
-      return adapterToClient(channel, rewriter, client, terminals);
+      return adapterToClient(channel, rewriter, state, terminals, fromClientThread);
     } finally {
       clients.remove(client);
       terminals.endRunning();
@@ -128,21 +129,41 @@ public final class DapFrontEnd {
     return keys;
   }
 
-  private void clientToAdapter(BaseProtocol.Reader reader, Channel channel, DapRewriter rewriter) {
+  /**
+   * Client to adapter. Once the adapter is gone ({@code failure} set by either direction), every
+   * request still arriving is answered with the reason, until the client disconnects or closes.
+   */
+  private void clientToAdapter(BaseProtocol.Reader reader, Channel channel, DapRewriter rewriter, Connection state) {
     try {
       byte[] message;
       while ((message = reader.read()) != null) {
-        channel.writeMessage(rewriter.clientToAdapter(message));
+        state.lastMessage = System.nanoTime();
+        byte[] rewritten = rewriter.clientToAdapter(message);
+        if (state.failure == null) {
+          try {
+            channel.writeMessage(rewritten);
+            continue;
+          } catch (MuxException e) {
+            state.fail("tether: " + e.reason());
+          }
+        }
+        for (byte[] response : rewriter.failUnanswered(state.failure)) {
+          state.client.sendQuietly(response);
+        }
+        if (DapRewriter.isRequest(DapRewriter.parse(message), "disconnect")) {
+          break;
+        }
       }
-    } catch (MuxException e) {
-      return; // the other direction tells the client
     } catch (IOException e) {
-      stderr.println("tether: reading from the debug client failed: " + e.getMessage());
+      if (state.failure == null) {
+        stderr.println("tether: reading from the debug client failed: " + e.getMessage());
+      }
     }
     channel.close(); // the agent ends the adapter and its debuggee
   }
 
-  private int adapterToClient(Channel channel, DapRewriter rewriter, ClientConnection client, HostTerminals terminals) {
+  private int adapterToClient(Channel channel, DapRewriter rewriter, Connection state, HostTerminals terminals,
+      Thread fromClient) {
     try {
       byte[] message;
       while ((message = channel.readMessage()) != null) {
@@ -150,21 +171,55 @@ public final class DapFrontEnd {
         if (DapRewriter.isRequest(parsed, "runInTerminal")) {
           channel.writeMessage(terminals.runInTerminal(parsed, rewriter));
         } else {
-          client.send(rewriter.adapterToClient(message));
+          state.client.send(rewriter.adapterToClient(message));
         }
       }
       return 0;
     } catch (MuxException e) {
-      String reason = "tether: " + e.reason();
+      String reason = state.fail("tether: " + e.reason());
       stderr.println(reason);
       for (byte[] response : rewriter.failUnanswered(reason)) {
-        client.sendQuietly(response);
+        state.client.sendQuietly(response);
       }
-      client.output("important", reason + "\n");
-      client.terminated();
+      state.client.output("important", reason + "\n");
+      state.client.terminated();
+      awaitQuiet(fromClient, state);
       return 1;
     } catch (IOException e) {
       return 0; // the client stopped reading: it is gone
+    }
+  }
+
+  /** Lets the client hear the failure: waits until it closes, disconnects, or is quiet for a while. */
+  private static void awaitQuiet(Thread fromClient, Connection state) {
+    try {
+      while (fromClient.isAlive()) {
+        fromClient.join(Refusal.QUIET_MILLIS);
+        if (System.nanoTime() - state.lastMessage >= Refusal.QUIET_MILLIS * 1_000_000) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** What both directions of one client connection share. */
+  private static final class Connection {
+    final ClientConnection client;
+    volatile String failure;
+    volatile long lastMessage = System.nanoTime();
+
+    Connection(ClientConnection client) {
+      this.client = client;
+    }
+
+    /** Records the first reason the adapter went away; returns the one recorded. */
+    synchronized String fail(String reason) {
+      if (failure == null) {
+        failure = reason;
+      }
+      return failure;
     }
   }
 }
