@@ -487,6 +487,7 @@ abstract class RemoteDapSuite {
       assertFalse(response.get("success").getAsBoolean(), response.toString());
       assertTrue(response.get("message").getAsString().contains("No module named 'debugpy'"), response.toString());
       dap.client.awaitEvent("terminated", b -> true);
+      dap.client.await(dap.client.send("disconnect", new JsonObject()), "disconnect");
       assertNotEquals(0, dap.awaitExit());
     }
   }

@@ -212,6 +212,7 @@ public final class DebugAdapterHost {
     private final Process process;
     private final String name;
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private Thread stderrReader;
 
     Spawned(Channel channel, Process process, String command) {
       this.channel = channel;
@@ -221,9 +222,9 @@ public final class DebugAdapterHost {
 
     void start() {
       running.add(this);
+      stderrReader = daemon("dap-err-" + process.pid(), this::stderrToLog); // before the reader that joins it
       daemon("dap-in-" + process.pid(), this::clientToAdapter);
       daemon("dap-out-" + process.pid(), this::adapterToClient);
-      daemon("dap-err-" + process.pid(), this::stderrToLog);
     }
 
     private void clientToAdapter() {
@@ -241,6 +242,7 @@ public final class DebugAdapterHost {
       try {
         pumpToClient(process.getInputStream(), channel);
         int status = process.waitFor();
+        stderrReader.join(2000); // its last words explain the exit
         if (status == 0) {
           channel.halfClose();
         } else {
@@ -347,9 +349,10 @@ public final class DebugAdapterHost {
     }
   }
 
-  private static void daemon(String name, Runnable body) {
+  private static Thread daemon(String name, Runnable body) {
     Thread thread = new Thread(body, name);
     thread.setDaemon(true);
     thread.start();
+    return thread;
   }
 }
