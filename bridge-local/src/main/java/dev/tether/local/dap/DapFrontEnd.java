@@ -138,18 +138,19 @@ public final class DapFrontEnd {
       byte[] message;
       while ((message = reader.read()) != null) {
         state.lastMessage = System.nanoTime();
-        byte[] rewritten = rewriter.clientToAdapter(message);
         if (state.failure == null) {
           try {
-            channel.writeMessage(rewritten);
+            synchronized (state.toAdapter) {
+              channel.writeMessage(rewriter.clientToAdapter(message));
+            }
             continue;
           } catch (MuxException e) {
             state.fail("tether: " + e.reason());
           }
+        } else {
+          rewriter.clientToAdapter(message); // notes the request, to answer it below
         }
-        for (byte[] response : rewriter.failUnanswered(state.failure)) {
-          state.client.sendQuietly(response);
-        }
+        state.client.failUnanswered(state.failure);
         if (DapRewriter.isRequest(DapRewriter.parse(message), "disconnect")) {
           break;
         }
@@ -169,18 +170,19 @@ public final class DapFrontEnd {
       while ((message = channel.readMessage()) != null) {
         JsonObject parsed = message.length < 1 << 20 ? DapRewriter.parse(message) : null;
         if (DapRewriter.isRequest(parsed, "runInTerminal")) {
-          channel.writeMessage(terminals.runInTerminal(parsed, rewriter));
+          HostTerminals.Answer answer = terminals.runInTerminal(parsed);
+          synchronized (state.toAdapter) {
+            channel.writeMessage(rewriter.responseToAdapter(parsed, answer.body(), answer.error()));
+          }
         } else {
-          state.client.send(rewriter.adapterToClient(message));
+          state.client.forward(message);
         }
       }
       return 0;
     } catch (MuxException e) {
       String reason = state.fail("tether: " + e.reason());
       stderr.println(reason);
-      for (byte[] response : rewriter.failUnanswered(reason)) {
-        state.client.sendQuietly(response);
-      }
+      state.client.failUnanswered(reason);
       state.client.output("important", reason + "\n");
       state.client.terminated();
       awaitQuiet(fromClient, state);
@@ -207,6 +209,11 @@ public final class DapFrontEnd {
   /** What both directions of one client connection share. */
   private static final class Connection {
     final ClientConnection client;
+    /**
+     * Held while a message towards the adapter is numbered and written, so that the client's messages
+     * and the bridge's own answers reach the adapter in the order of their seq.
+     */
+    final Object toAdapter = new Object();
     volatile String failure;
     volatile long lastMessage = System.nanoTime();
 

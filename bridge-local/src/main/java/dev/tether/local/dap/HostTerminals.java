@@ -3,7 +3,6 @@ package dev.tether.local.dap;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.tether.adapters.ChannelOpener;
-import dev.tether.adapters.dap.DapRewriter;
 import dev.tether.adapters.terminal.TerminalClient;
 import dev.tether.adapters.terminal.TerminalService.CreateParams;
 import dev.tether.adapters.terminal.TerminalService.TerminalInfo;
@@ -30,14 +29,17 @@ final class HostTerminals {
     this.opener = opener;
   }
 
-  /** Runs the request's command on the host; returns the response for the adapter. */
-  byte[] runInTerminal(JsonObject request, DapRewriter rewriter) {
+  /** The answer to one runInTerminal: a response body, or the reason it failed. */
+  record Answer(JsonObject body, String error) {}
+
+  /** Runs the request's command on the host; returns what to answer the adapter. */
+  Answer runInTerminal(JsonObject request) {
     JsonObject arguments = request.has("arguments") && request.get("arguments").isJsonObject()
         ? request.getAsJsonObject("arguments") : new JsonObject();
     CreateParams params = new CreateParams();
     params.argv = strings(arguments, "args");
     if (params.argv.isEmpty()) {
-      return rewriter.responseToAdapter(request, null, "runInTerminal without args");
+      return new Answer(null, "runInTerminal without args");
     }
     String cwd = arguments.has("cwd") && arguments.get("cwd").isJsonPrimitive() ? arguments.get("cwd").getAsString() : "";
     params.cwd = cwd.isEmpty() ? null : cwd;
@@ -49,10 +51,9 @@ final class HostTerminals {
       JsonObject body = new JsonObject();
       body.addProperty("processId", info.pid);
       body.addProperty("shellProcessId", info.pid);
-      return rewriter.responseToAdapter(request, body, null);
+      return new Answer(body, null);
     } catch (IOException e) {
-      return rewriter.responseToAdapter(request, null, "tether: cannot run the debuggee in a terminal on the host: "
-          + e.getMessage());
+      return new Answer(null, "tether: cannot run the debuggee in a terminal on the host: " + e.getMessage());
     }
   }
 

@@ -361,6 +361,35 @@ abstract class RemoteDapSuite {
     }
   }
 
+  /**
+   * The SSH connection drops while the debuggee is stopped: the client is told (an {@code output} event,
+   * category important) and told again once the daemon resumed the session; the same adapter goes on.
+   */
+  @Test
+  void aDroppedConnectionIsShownToTheClientAndTheSessionGoesOn() {
+    Path app = local.resolve(DapPrograms.PY).resolve("app.py");
+    try (DapProcess dap = dap(local.resolve(DapPrograms.PY), "--adapter", "debugpy")) {
+      DapClient client = dap.client;
+      initialize(client, "debugpy");
+      launch(client, pythonLaunch(app, "internalConsole"), breakpoints(app, DapPrograms.APP_ADD_LINE), List.of(app));
+      long threadId = DapClient.body(client.awaitStop(0)).get("threadId").getAsLong();
+
+      server.dropConnections();
+
+      client.awaitEvent("output", b -> "important".equals(DapClient.string(b, "category"))
+          && DapClient.string(b, "output").contains("lost"));
+      client.awaitEvent("output", b -> "important".equals(DapClient.string(b, "category"))
+          && DapClient.string(b, "output").contains("reconnected"));
+      assertEquals(app.toString(), framePath(frame(stackTrace(client, threadId), 0)), "the same adapter answers");
+      client.call("continue", thread(threadId));
+      assertEquals(DapPrograms.APP_EXIT_CODE, DapClient.body(client.awaitEvent("exited", b -> true)).get("exitCode").getAsInt());
+      client.call("disconnect", new JsonObject());
+      client.close();
+      assertEquals(0, dap.awaitExit(), dap.stderrText());
+      assertEquals(List.of(), client.violations(), "seq stays consistent around the inserted events");
+    }
+  }
+
   /** {@code --connect} to a debugpy that listens on the host ({@code python3 -m debugpy --listen}). */
   @Test
   void connectReachesADebugpyListeningOnTheHost() throws Exception {
