@@ -276,6 +276,40 @@ abstract class RemoteDapSuite {
     }
   }
 
+  /**
+   * The same debugpy scenario driven by a third-party client: {@code @vscode/debugadapter-testsupport}'s
+   * DebugClient (Node), installed by {@code ./run-tests} with {@code npm ci}. Missing node or packages
+   * fail this test with what to run.
+   */
+  @Test
+  void aThirdPartyDapClientDebugsThroughTether() throws Exception {
+    Path packageDir = NodeClient.packageDir();
+    Path app = local.resolve(DapPrograms.PY).resolve("app.py");
+    List<String> command = new ArrayList<>(List.of("dap", HOST_ALIAS, "-F", sshConfig.toString(),
+        "--map", local + "=" + remote, "--adapter", "debugpy"));
+    ProcessBuilder tetherDap = tether.processBuilder(command, local);
+    Path wrapper = base.resolve("tether-dap.sh");
+    Files.writeString(wrapper, "#!/bin/sh\nexec " + tetherDap.command().stream().map(NodeClient::shellQuote)
+        .reduce((a, b) -> a + " " + b).orElseThrow() + " 2>>" + NodeClient.shellQuote(base.resolve("logs").resolve("node-dap.stderr").toString()) + "\n");
+    ProcessBuilder node = new ProcessBuilder(NodeClient.node(), "test.js", wrapper.toString(), app.toString(),
+        Integer.toString(DapPrograms.APP_ADD_LINE), remote.resolve(DapPrograms.PY).toString(),
+        Integer.toString(DapPrograms.APP_EXIT_CODE))
+        .directory(packageDir.toFile()).redirectErrorStream(true);
+    node.environment().clear();
+    node.environment().putAll(tetherDap.environment());
+    Process process = node.start();
+    try {
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(process.waitFor(EXIT_WAIT.toSeconds(), TimeUnit.SECONDS), "node did not finish: " + output);
+      assertEquals(0, process.exitValue(), "DebugClient through tether dap: " + output);
+      assertTrue(output.contains("debugclient: breakpoint, stackTrace, evaluate, next, output, exit code: ok"), output);
+    } finally {
+      if (process.isAlive()) {
+        Processes.endTree(process.toHandle());
+      }
+    }
+  }
+
   @Test
   void integratedTerminalRunsTheDebuggeeOnTheHostInATetherTerminal() throws IOException {
     Path term = local.resolve(DapPrograms.PY).resolve("term.py");
