@@ -70,6 +70,7 @@ final class DapCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad --map: " + e.getMessage());
     }
+    InetSocketAddress listenAddress = listen == null ? null : listenAddress();
     PrintStream stderr = System.err;
     DapFrontEnd.Options options = new DapFrontEnd.Options(connection.spec(destination), adapter,
         command.isEmpty() ? null : command, connect, mapper, LspCommand.cacheDir());
@@ -78,22 +79,30 @@ final class DapCommand implements Callable<Integer> {
       if (listen == null) {
         return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
       }
-      return listen(frontEnd, stderr);
+      return listen(frontEnd, listenAddress, stderr);
     }
   }
 
-  /** One adapter per client connection; loopback only (the endpoint serves its user, see DESIGN's trust model). */
-  private int listen(DapFrontEnd frontEnd, PrintStream stderr) throws IOException {
+  /**
+   * {@code --listen}'s address, loopback only: a debug adapter runs programs as the user, so its endpoint
+   * must not be reachable from other machines.
+   */
+  private InetSocketAddress listenAddress() throws IOException {
     int colon = listen.lastIndexOf(':');
-    if (colon < 0) {
-      throw new TetherException("--listen needs HOST:PORT, got '" + listen + "'");
+    if (colon < 0 || !listen.substring(colon + 1).matches("[0-9]{1,5}")) {
+      throw new ParameterException(spec.commandLine(), "--listen needs HOST:PORT, got '" + listen + "'");
     }
     InetAddress address = InetAddress.getByName(listen.substring(0, colon).replace("[", "").replace("]", ""));
     if (!address.isLoopbackAddress()) {
       throw new TetherException("--listen serves loopback addresses only (127.0.0.1, ::1), not " + address.getHostAddress());
     }
+    return new InetSocketAddress(address, Integer.parseInt(listen.substring(colon + 1)));
+  }
+
+  /** One adapter per client connection. */
+  private int listen(DapFrontEnd frontEnd, InetSocketAddress address, PrintStream stderr) throws IOException {
     try (ServerSocket server = new ServerSocket()) {
-      server.bind(new InetSocketAddress(address, Integer.parseInt(listen.substring(colon + 1))));
+      server.bind(address);
       stderr.println("tether dap: listening on " + server.getLocalSocketAddress() + " (one adapter per client connection)");
       while (true) {
         Socket client = server.accept();

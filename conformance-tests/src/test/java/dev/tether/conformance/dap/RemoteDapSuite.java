@@ -529,6 +529,49 @@ abstract class RemoteDapSuite {
     }
   }
 
+  /** {@code --listen}: one adapter per TCP client on loopback; any other address is refused. */
+  @Test
+  void listenServesClientsOnLoopbackOnly() throws Exception {
+    TetherCli.Result refused = tether.run("dap", HOST_ALIAS, "-F", sshConfig.toString(), "--listen", "0.0.0.0:0",
+        "--adapter", "debugpy");
+    assertNotEquals(0, refused.exit(), refused.toString());
+    assertTrue(refused.stderr().contains("loopback"), refused.toString());
+
+    int port = freePort();
+    Process listening = tether.spawn("dap", HOST_ALIAS, "-F", sshConfig.toString(), "--map", local + "=" + remote,
+        "--listen", "127.0.0.1:" + port, "--adapter", "debugpy");
+    try {
+      java.net.Socket socket = connectWithin(port, Duration.ofSeconds(30), listening);
+      try (socket; DapClient client = new DapClient(socket.getInputStream(), socket.getOutputStream(), "listen")) {
+        JsonObject capabilities = initialize(client, "debugpy");
+        assertTrue(capabilities.get("supportsConfigurationDoneRequest").getAsBoolean(), capabilities.toString());
+        client.call("disconnect", new JsonObject());
+      }
+    } finally {
+      Processes.endTree(listening.toHandle());
+    }
+  }
+
+  /** The listener binds after the CLI started; a refused connect is what this polls, with a deadline. */
+  private static java.net.Socket connectWithin(int port, Duration wait, Process cli) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      try {
+        return new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+      } catch (java.net.ConnectException notYet) {
+        if (!cli.isAlive() || System.nanoTime() > deadline) {
+          throw new AssertionError("tether dap --listen did not accept on " + port + " (alive: " + cli.isAlive() + ")");
+        }
+        try {
+          cli.waitFor(50, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted");
+        }
+      }
+    }
+  }
+
   @Test
   void anUnknownAdapterIsAnErrorResponseToInitialize() {
     try (DapProcess dap = dap(local, "--adapter", "nosuch")) {
