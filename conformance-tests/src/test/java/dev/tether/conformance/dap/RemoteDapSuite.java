@@ -661,6 +661,29 @@ abstract class RemoteDapSuite {
     }
   }
 
+  /** The same with the debuggee in a host terminal (integratedTerminal): it ends too. */
+  @Test
+  void killingTheClientEndsADebuggeeRunningInAHostTerminal() throws IOException {
+    Path term = local.resolve(DapPrograms.PY).resolve("term.py");
+    Path marker = remote.resolve(DapPrograms.PY).resolve("ran-here.txt");
+    Files.deleteIfExists(marker);
+    try (DapProcess dap = dap(local.resolve(DapPrograms.PY), "--adapter", "debugpy")) {
+      DapClient client = dap.client;
+      initialize(client, "debugpy");
+      launch(client, pythonLaunch(term, "integratedTerminal"), breakpoints(term, DapPrograms.TERM_LINE), List.of(term));
+      client.awaitStop(0);
+      ProcessHandle debuggee = ProcessHandle.of(Long.parseLong(Files.readString(marker).strip()))
+          .orElseThrow(() -> new AssertionError("debuggee gone already"));
+      List<ProcessHandle> hostSide = new ArrayList<>(debugpyProcesses());
+      if (!hostSide.contains(debuggee)) {
+        hostSide.add(debuggee);
+      }
+      dap.process.destroyForcibly();
+      assertEquals(List.of(), Processes.survivors(hostSide, Duration.ofSeconds(10)),
+          "adapter, launcher and debuggee still running 10 s after kill -9 of the client");
+    }
+  }
+
   @Test
   void doctorListsTheAdaptersTheHostHas() {
     TetherCli.Result doctor = tether.run("doctor", HOST_ALIAS, "-F", sshConfig.toString());
