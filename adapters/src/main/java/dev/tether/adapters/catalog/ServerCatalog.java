@@ -239,8 +239,19 @@ public final class ServerCatalog {
           CatalogJson.strings(entry, "languages", base == null ? List.of() : base.languages(), where),
           CatalogJson.strings(entry, "alternatives", base == null ? List.of() : base.alternatives(), where),
           CatalogJson.strings(entry, "probe", base == null ? List.of() : base.probe(), where),
-          entry.has("package") ? entry.get("package").getAsString() : base == null ? null : base.packageHint(),
+          packageHint(entry, base, where),
           CatalogJson.strings(entry, "pathKeys", base == null ? List.of("program", "cwd") : base.pathKeys(), where));
+    }
+
+    private static String packageHint(JsonObject entry, DebugAdapter base, String where) {
+      if (!entry.has("package")) {
+        return base == null ? null : base.packageHint();
+      }
+      JsonElement value = entry.get("package");
+      if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+        throw new CatalogException(where + ": \"package\" must be a string (what to install, e.g. a Debian package)");
+      }
+      return value.getAsString();
     }
 
     ServerCatalog build(String howToAdd) {

@@ -76,6 +76,24 @@ class ServerCatalogTest {
   }
 
   @Test
+  void debugAdapterEntriesCarryHowToFindAndMapThem() throws IOException {
+    Path file = write("{\"debugAdapters\": {\"codelldb\": {\"command\": [\"codelldb\"], \"alternatives\": [\"codelldb-*\"],"
+        + " \"package\": \"codelldb\", \"pathKeys\": [\"program\", \"cwd\", \"sourceRoot\"]},"
+        + " \"debugpy\": {\"command\": [\"/opt/venv/bin/python\", \"-m\", \"debugpy.adapter\"]}}}");
+    ServerCatalog catalog = ServerCatalog.load(file);
+    DebugAdapter codelldb = catalog.debugAdapter("codelldb");
+    assertEquals(List.of("codelldb-*"), codelldb.alternatives());
+    assertEquals("codelldb", codelldb.packageHint());
+    assertEquals(List.of("program", "cwd", "sourceRoot"), codelldb.pathKeys());
+    DebugAdapter debugpy = catalog.debugAdapter("debugpy");
+    assertEquals(List.of("{program}", "-c", "import debugpy"), debugpy.probe(), "the built-in probe is kept");
+    assertEquals("python3-debugpy", debugpy.packageHint());
+    CatalogException e = assertThrows(CatalogException.class,
+        () -> ServerCatalog.load(write("{\"debugAdapters\": {\"x\": {\"command\": [\"x\"], \"package\": 1}}}")));
+    assertTrue(e.getMessage().contains("debugAdapters.x: \"package\" must be a string"), e.getMessage());
+  }
+
+  @Test
   void anEmptyUserFileChangesNothing() throws IOException {
     assertEquals(ServerCatalog.builtIn().languageServers(), ServerCatalog.load(write("")).languageServers());
   }
