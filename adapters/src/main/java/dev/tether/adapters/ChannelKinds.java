@@ -6,6 +6,11 @@ public final class ChannelKinds {
   public static final String SYS = "sys";
   /** Message channel: a language server spawned on the host, speaking LSP. */
   public static final String LSP = "lsp";
+  /**
+   * Message channel: a debug adapter on the host speaking DAP, from the catalog {"adapter"}, an argv
+   * {"command"} or a listening address {"connect": {"host", "port"}}. See docs/SERVICES.md.
+   */
+  public static final String DAP = "dap";
   /** Byte channel: the content of one host file, streamed read-only, then end of stream. */
   public static final String FS_READ = "fs.read";
   /** Byte channel, accepted and closed at once: OPEN_OK metadata carries {"size","modifiedMillis"}. */

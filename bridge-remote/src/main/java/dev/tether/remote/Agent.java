@@ -3,6 +3,7 @@ package dev.tether.remote;
 import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.dap.remote.DebugAdapterHost;
 import dev.tether.adapters.exec.remote.ExecHost;
 import dev.tether.adapters.fs.FileReadHost;
 import dev.tether.adapters.fs.remote.FileWriteHost;
@@ -35,6 +36,7 @@ import java.util.Map;
 public final class Agent {
   private final SessionRegistry registry;
   private final LanguageServerHost languageServers;
+  private final DebugAdapterHost debugAdapters;
   private final FileReadHost files = new FileReadHost();
   private final TcpConnectHost tcpConnect = new TcpConnectHost();
   private final TcpListenHost tcpListen = new TcpListenHost();
@@ -55,6 +57,7 @@ public final class Agent {
         .withDetachedTimeout(detachedTimeout)
         .withListener(endingSessionServices(listener));
     this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
+    this.debugAdapters = new DebugAdapterHost(catalog, config.maxMessageSize());
     this.sys = new SysHost(logFile, this::capabilities, catalog);
     this.services = services();
     this.registry = new SessionRegistry(config.withAcceptor(this::dispatch));
@@ -73,6 +76,7 @@ public final class Agent {
     Map<String, ChannelAcceptor> services = new LinkedHashMap<>();
     services.put(ChannelKinds.SYS, sys::open);
     services.put(ChannelKinds.LSP, languageServers::open);
+    services.put(ChannelKinds.DAP, debugAdapters::open);
     services.put(ChannelKinds.FS_READ, files::open);
     services.put(ChannelKinds.FS_STAT, files::stat);
     services.put(ChannelKinds.TCP_CONNECT, tcpConnect::open);

@@ -60,8 +60,17 @@ final class SysHost implements SysService {
     catalog.languageServers().values().forEach(server ->
         out.add(new ServerPresence(server.name(), "languageServer", server.command(), find(server.command().get(0)))));
     catalog.debugAdapters().values().forEach(adapter ->
-        out.add(new ServerPresence(adapter.name(), "debugAdapter", adapter.command(), find(adapter.command().get(0)))));
+        out.add(new ServerPresence(adapter.name(), "debugAdapter", adapter.command(), locate(adapter))));
     return CompletableFuture.completedFuture(out);
+  }
+
+  /** The adapter's program if it can run here (found, probe passed), else null. */
+  private static String locate(dev.tether.adapters.catalog.DebugAdapter adapter) {
+    try {
+      return dev.tether.adapters.dap.remote.AdapterLocator.locate(adapter).get(0);
+    } catch (dev.tether.adapters.dap.remote.AdapterLocator.AdapterMissingException e) {
+      return null;
+    }
   }
 
   /** {@code program} as the agent would run it: a path, or looked up on the agent's PATH; null if absent. */

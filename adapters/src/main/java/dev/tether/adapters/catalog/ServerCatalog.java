@@ -26,7 +26,7 @@ import java.util.TreeMap;
  *
  * <p>Built in: language servers {@code pylsp}, {@code pyright}, {@code clangd}, {@code gopls},
  * {@code rust-analyzer}, {@code typescript-language-server}, {@code jdtls}; debug adapters
- * {@code debugpy}, {@code lldb-dap}, {@code delve}. Commands run on the remote host.
+ * {@code debugpy}, {@code lldb-dap}, {@code delve}, {@code gdb}. Commands run on the remote host.
  *
  * <p>Python: never rely on a bare {@code python3}. On a host with pyenv, conda or a virtualenv first on
  * PATH, {@code python3} is not the system interpreter, and Debian's packaged Python modules (the
@@ -47,7 +47,9 @@ import java.util.TreeMap;
  *               "rootMarkers": ["pyproject.toml"]}
  *   },
  *   "debugAdapters": {
- *     "debugpy": {"command": ["/opt/venv/bin/python", "-m", "debugpy.adapter"]}
+ *     "debugpy": {"command": ["/opt/venv/bin/python", "-m", "debugpy.adapter"]},
+ *     "codelldb": {"command": ["codelldb"], "languages": ["rust"], "pathKeys": ["program", "cwd"],
+ *                  "package": "the codelldb release"}
  *   }
  * }
  * }</pre>
@@ -61,7 +63,8 @@ public final class ServerCatalog {
   private static final Set<String> SECTIONS = Set.of("languageServers", "debugAdapters");
   private static final Set<String> SERVER_FIELDS = Set.of("command", "languages", "extensions",
       "rootMarkers");
-  private static final Set<String> ADAPTER_FIELDS = Set.of("command", "languages");
+  private static final Set<String> ADAPTER_FIELDS = Set.of("command", "languages", "alternatives", "probe",
+      "package", "pathKeys");
 
   private final Map<String, LanguageServer> languageServers;
   private final Map<String, DebugAdapter> debugAdapters;
@@ -233,7 +236,22 @@ public final class ServerCatalog {
         String where) {
       return new DebugAdapter(name,
           CatalogJson.command(entry, base == null ? null : base.command(), where),
-          CatalogJson.strings(entry, "languages", base == null ? List.of() : base.languages(), where));
+          CatalogJson.strings(entry, "languages", base == null ? List.of() : base.languages(), where),
+          CatalogJson.strings(entry, "alternatives", base == null ? List.of() : base.alternatives(), where),
+          CatalogJson.strings(entry, "probe", base == null ? List.of() : base.probe(), where),
+          packageHint(entry, base, where),
+          CatalogJson.strings(entry, "pathKeys", base == null ? List.of("program", "cwd") : base.pathKeys(), where));
+    }
+
+    private static String packageHint(JsonObject entry, DebugAdapter base, String where) {
+      if (!entry.has("package")) {
+        return base == null ? null : base.packageHint();
+      }
+      JsonElement value = entry.get("package");
+      if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+        throw new CatalogException(where + ": \"package\" must be a string (what to install, e.g. a Debian package)");
+      }
+      return value.getAsString();
     }
 
     ServerCatalog build(String howToAdd) {

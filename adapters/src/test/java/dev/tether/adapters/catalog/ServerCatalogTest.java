@@ -48,8 +48,8 @@ class ServerCatalogTest {
     assertEquals("unknown language server 'pyls'; known: clangd, gopls, jdtls, pylsp, pyright, "
         + "rust-analyzer, typescript-language-server (add one to " + dir.resolve("servers.json") + ")",
         e.getMessage());
-    assertEquals(List.of("debugpy", "delve", "lldb-dap"),
-        assertThrows(UnknownEntryException.class, () -> catalog.debugAdapter("gdb")).knownNames());
+    assertEquals(List.of("debugpy", "delve", "gdb", "lldb-dap"),
+        assertThrows(UnknownEntryException.class, () -> catalog.debugAdapter("cppdbg")).knownNames());
   }
 
   @Test
@@ -73,6 +73,24 @@ class ServerCatalogTest {
         catalog.debugAdapter("debugpy").command());
     assertEquals(List.of("pylsp", "pyright", "ruff"),
         catalog.languageServersForFile("main.py").stream().map(LanguageServer::name).toList());
+  }
+
+  @Test
+  void debugAdapterEntriesCarryHowToFindAndMapThem() throws IOException {
+    Path file = write("{\"debugAdapters\": {\"codelldb\": {\"command\": [\"codelldb\"], \"alternatives\": [\"codelldb-*\"],"
+        + " \"package\": \"codelldb\", \"pathKeys\": [\"program\", \"cwd\", \"sourceRoot\"]},"
+        + " \"debugpy\": {\"command\": [\"/opt/venv/bin/python\", \"-m\", \"debugpy.adapter\"]}}}");
+    ServerCatalog catalog = ServerCatalog.load(file);
+    DebugAdapter codelldb = catalog.debugAdapter("codelldb");
+    assertEquals(List.of("codelldb-*"), codelldb.alternatives());
+    assertEquals("codelldb", codelldb.packageHint());
+    assertEquals(List.of("program", "cwd", "sourceRoot"), codelldb.pathKeys());
+    DebugAdapter debugpy = catalog.debugAdapter("debugpy");
+    assertEquals(List.of("{program}", "-c", "import debugpy"), debugpy.probe(), "the built-in probe is kept");
+    assertEquals("python3-debugpy", debugpy.packageHint());
+    CatalogException e = assertThrows(CatalogException.class,
+        () -> ServerCatalog.load(write("{\"debugAdapters\": {\"x\": {\"command\": [\"x\"], \"package\": 1}}}")));
+    assertTrue(e.getMessage().contains("debugAdapters.x: \"package\" must be a string"), e.getMessage());
   }
 
   @Test

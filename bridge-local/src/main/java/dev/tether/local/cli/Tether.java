@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tether", mixinStandardHelpOptions = true, versionProvider = Tether.VersionProvider.class,
     description = "Remote language servers for any editor, over one SSH connection.",
-    subcommands = {LspCommand.class, StatusCommand.class, DaemonCommand.class, DoctorCommand.class, DemoCommand.class,
+    subcommands = {LspCommand.class, DapCommand.class, StatusCommand.class, DaemonCommand.class, DoctorCommand.class, DemoCommand.class,
         ShellCommand.class, ExecCommand.class, FsCommand.class, ForwardCommand.class, PortsCommand.class})
 public final class Tether {
   public static void main(String[] args) {

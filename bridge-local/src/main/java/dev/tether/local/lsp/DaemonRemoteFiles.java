@@ -13,11 +13,11 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 
 /** Host files read through the daemon's session ({@code fs.stat} and {@code fs.read} channels). */
-final class DaemonRemoteFiles implements RemoteFiles {
+public final class DaemonRemoteFiles implements RemoteFiles {
   private final DaemonClient daemon;
   private final RemoteSpec target;
 
-  DaemonRemoteFiles(DaemonClient daemon, RemoteSpec target) {
+  public DaemonRemoteFiles(DaemonClient daemon, RemoteSpec target) {
     this.daemon = daemon;
     this.target = target;
   }
