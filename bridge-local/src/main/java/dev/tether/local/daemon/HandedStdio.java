@@ -1,6 +1,8 @@
 package dev.tether.local.daemon;
 
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * A command's stdin, stdout and stderr, received over the hand-over socket and owned by the daemon
@@ -28,19 +29,12 @@ public final class HandedStdio implements AutoCloseable {
   private final List<Runnable> interrupts = new CopyOnWriteArrayList<>();
   private final List<Runnable> aborts = new CopyOnWriteArrayList<>();
 
-  HandedStdio(FileDescriptor[] fds) throws IOException {
-    FileChannel[] opened = new FileChannel[3];
-    try {
-      for (int i = 0; i < 3; i++) {
-        opened[i] = FileDescriptorCast.using(fds[i]).as(FileChannel.class);
-      }
-    } catch (IOException | RuntimeException e) {
-      closeAll(fds, opened);
-      throw e;
-    }
-    this.in = opened[0];
-    this.out = opened[1];
-    this.err = opened[2];
+  HandedStdio(FileDescriptor[] fds) {
+    // The streams' channels, not the streams: a FileChannel is interruptible and closing it wakes a
+    // thread blocked reading (it signals that thread), where closing a FileInputStream leaves it blocked.
+    this.in = new FileInputStream(fds[0]).getChannel();
+    this.out = new FileOutputStream(fds[1]).getChannel();
+    this.err = new FileOutputStream(fds[2]).getChannel();
     this.errPrint = new PrintStream(Channels.newOutputStream(err), true, StandardCharsets.UTF_8);
   }
 

@@ -28,12 +28,34 @@ public final class HandOver {
   private HandOver() {}
 
   public static void main(String[] args) {
+    if (args.length == 1 && args[0].equals(WARM_UP)) {
+      warmUp();
+      return;
+    }
     int status = run(args);
     if (status == FULL_CLI) {
       dev.tether.local.cli.Tether.main(args); // loads the full CLI only now
       return;
     }
     System.exit(status);
+  }
+
+  /**
+   * {@code ./tether} runs this once per build with {@code -XX:ArchiveClassesAtExit}: the classes of a
+   * hand-over, loaded and linked, go into the front end's class-data archive.
+   */
+  static final String WARM_UP = "--archive-classes";
+
+  private static void warmUp() {
+    try (AFUNIXSocket socket = AFUNIXSocket.newInstance()) {
+      socket.setOutboundFileDescriptors(FileDescriptor.in, FileDescriptor.out, FileDescriptor.err);
+      request(new String[] {"exec", "local", "--", "true"});
+      HandOverProtocol.socket(DaemonPaths.fromEnvironment().dir());
+      new DataInputStream(new java.io.ByteArrayInputStream(new byte[0])).available();
+      AFUNIXSocketAddress.of(Path.of("/nonexistent"));
+    } catch (IOException ignored) {
+      // only the loading mattered
+    }
   }
 
   /** Not an exit status: run the full CLI instead. */
