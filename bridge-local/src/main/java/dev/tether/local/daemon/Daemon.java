@@ -253,14 +253,17 @@ public final class Daemon {
   /** Tells every command still connected that uses {@code host} about its connection. */
   private void tellUsers(Remote host, String notice) {
     LOG.info("{}", notice);
-    Set<Session> commands = users.getOrDefault(host.session(), Set.of());
+    listeners.getOrDefault(host.session(), Set.of()).forEach(listener -> listener.accept(notice));
+    Set<Session> commands = users.get(host.session());
+    if (commands == null) {
+      return; // only handed-over commands use this host
+    }
     commands.removeIf(command -> command.state() == Session.State.CLOSED);
     for (Session command : commands) {
       Ui ui = new Ui(command);
       ui.notice(notice);
       ui.close();
     }
-    listeners.getOrDefault(host.session(), Set.of()).forEach(listener -> listener.accept(notice));
   }
 
   private void serveControl(Channel channel) throws IOException {
