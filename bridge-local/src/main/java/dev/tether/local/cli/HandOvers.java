@@ -13,12 +13,23 @@ import picocli.CommandLine.ParseResult;
  * errors and help included, falls back to the command's own process so it prints exactly what it did.
  */
 public final class HandOvers implements HandOverHandler {
+  /**
+   * The commands that may be handed over, each parsed with a model of its own subtree: building the
+   * whole CLI's model per request (every subcommand, by reflection) cost more than the command's work.
+   */
+  private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = java.util.Map.of(
+      "lsp", LspCommand::new, "exec", ExecCommand::new, "fs", FsCommand::new);
+
   @Override
   public Job prepare(List<String> args, Path cwd, Hosts hosts) throws FallBack {
-    CommandLine cli = new CommandLine(new Tether());
+    java.util.function.Supplier<Object> command = args.isEmpty() ? null : COMMANDS.get(args.get(0));
+    if (command == null) {
+      throw new FallBack("'" + (args.isEmpty() ? "" : args.get(0)) + "' runs in its own process");
+    }
+    CommandLine cli = new CommandLine(command.get());
     ParseResult parsed;
     try {
-      parsed = cli.parseArgs(args.toArray(String[]::new));
+      parsed = cli.parseArgs(args.subList(1, args.size()).toArray(String[]::new));
     } catch (CommandLine.ParameterException e) {
       throw new FallBack("usage: " + e.getMessage());
     }
@@ -32,10 +43,10 @@ public final class HandOvers implements HandOverHandler {
       }
       leaf = leaf.subcommand();
     }
-    if (!(leaf.commandSpec().userObject() instanceof HandedOver command)) {
+    if (!(leaf.commandSpec().userObject() instanceof HandedOver handedOver)) {
       throw new FallBack("'" + leaf.commandSpec().qualifiedName() + "' runs in its own process");
     }
-    Job job = command.handOver(cwd, hosts);
+    Job job = handedOver.handOver(cwd, hosts);
     return io -> {
       try {
         return job.run(io);

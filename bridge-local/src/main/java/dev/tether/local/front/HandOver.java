@@ -47,6 +47,10 @@ public final class HandOver {
   static final String WARM_UP = "--archive-classes";
 
   private static void warmUp() {
+    String nativeCopy = System.getProperty("tether.front.native");
+    if (nativeCopy != null) {
+      extractNativeLibrary(Path.of(nativeCopy));
+    }
     try (AFUNIXSocket socket = AFUNIXSocket.newInstance()) {
       socket.setOutboundFileDescriptors(FileDescriptor.in, FileDescriptor.out, FileDescriptor.err);
       request(new String[] {"exec", "local", "--", "true"});
@@ -55,6 +59,31 @@ public final class HandOver {
       AFUNIXSocketAddress.of(Path.of("/nonexistent"));
     } catch (IOException ignored) {
       // only the loading mattered
+    }
+  }
+
+  /**
+   * Copies junixsocket's JNI library for this machine out of the jar once per build, so that each start
+   * loads it from there ({@code -Dorg.newsclub.net.unix.library.override}, set by {@code ./tether})
+   * instead of extracting it to a temporary file first.
+   */
+  private static void extractNativeLibrary(Path target) {
+    String arch = System.getProperty("os.arch").equals("amd64") ? "amd64" : System.getProperty("os.arch");
+    String prefix = "lib/" + arch + "-Linux-clang/jni/libjunixsocket-native-";
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(
+        HandOver.class.getProtectionDomain().getCodeSource().getLocation().getPath())) {
+      java.util.Optional<? extends java.util.zip.ZipEntry> entry = jar.stream()
+          .filter(e -> e.getName().startsWith(prefix) && !e.getName().endsWith(".nodeps.so") && e.getName().endsWith(".so"))
+          .findFirst();
+      if (entry.isPresent()) {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (java.io.InputStream in = jar.getInputStream(entry.get())) {
+          Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("tether: could not copy junixsocket's native library: " + e.getMessage());
     }
   }
 
