@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.tether.adapters.lsp.internal.MessagePeek;
 import dev.tether.adapters.lsp.internal.PendingRequests;
 import dev.tether.adapters.lsp.internal.PendingRequests.Pending;
 import dev.tether.adapters.lsp.internal.UriFinder;
@@ -104,6 +105,9 @@ public final class LspRewriter {
   }
 
   private byte[] rewrite(byte[] body, Direction direction) {
+    if (passesUnparsed(body, direction)) {
+      return body;
+    }
     JsonElement root = parse(body);
     if (root == null) {
       return body;
@@ -117,6 +121,36 @@ public final class LspRewriter {
       changed = rewriteMessage(root, direction);
     }
     return changed ? GSON.toJson(root).getBytes(StandardCharsets.UTF_8) : body;
+  }
+
+  /** Methods whose messages are looked at beyond the URI table's paths. */
+  private static final java.util.Set<String> SPECIAL = java.util.Set.of("initialize", "$/progress", "client/registerCapability");
+
+  /**
+   * Whether the message certainly needs nothing (so it is forwarded as the same bytes without being
+   * parsed): a call whose method has no URI paths and whose response needs no tracking, or a response
+   * to no request we track. Decided from a {@link MessagePeek} of the top-level method and id.
+   */
+  private boolean passesUnparsed(byte[] body, Direction direction) {
+    MessagePeek.Peek peek = MessagePeek.peek(body);
+    if (peek == null) {
+      return false;
+    }
+    if (peek.method() != null) {
+      if (SPECIAL.contains(peek.method())) {
+        return false;
+      }
+      UriTable.MethodPaths paths = table.method(peek.method());
+      if (!paths.params().isEmpty() || !paths.registrationOptions().isEmpty()) {
+        return false;
+      }
+      return !peek.hasId() || !paths.hasResultPaths();
+    }
+    if (peek.idKey() != null) {
+      PendingRequests pending = direction == Direction.TO_CLIENT ? clientRequests : serverRequests;
+      return !pending.containsKey(peek.idKey());
+    }
+    return false;
   }
 
   private static JsonElement parse(byte[] body) {

@@ -46,7 +46,7 @@ class DapRewriterTest {
       }
 
       @Override
-      public byte[] read(String path) throws IOException {
+      public byte[] read(String path, long maxBytes) throws IOException {
         fetched.add(path);
         return stat(path) == null ? null : files.get(path).getBytes(StandardCharsets.UTF_8);
       }

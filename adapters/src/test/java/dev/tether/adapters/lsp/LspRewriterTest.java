@@ -98,6 +98,22 @@ class LspRewriterTest {
   }
 
   @Test
+  void aResponseIsMatchedToItsRequestWithoutParsingBothWaysTheSame() {
+    // The unparsed fast path keys ids like the tracker: 40 and 40.0 are one number, "40" is not.
+    request(40, "textDocument/definition");
+    passesToClient("{'jsonrpc':'2.0','id':'40','result':{'uri':'file:///srv/proj/b.py','range':" + R + "}}");
+    toClient("{'jsonrpc':'2.0','id':40.0,'result':{'uri':'file:///srv/proj/b.py','range':" + R + "}}",
+        "{'jsonrpc':'2.0','id':40.0,'result':{'uri':'file:///home/u/proj/b.py','range':" + R + "}}");
+  }
+
+  @Test
+  void messagesWithoutUrisPassAsTheSameBytes() {
+    passesToServer("{'jsonrpc':'2.0','id':41,'method':'bench/ping','params':{'uri':'file:///home/u/proj/a.py'}}");
+    passesToClient("{'jsonrpc':'2.0','id':41,'result':{'uri':'file:///srv/proj/a.py'}}");
+    passesToServer("{'jsonrpc':'2.0','id':42,'method':'shutdown','params':{'textDocument':{'uri':'file:///home/u/proj/a.py'}}}");
+  }
+
+  @Test
   void definitionReturningLocations() {
     request(5, "textDocument/definition");
     toClient("{'jsonrpc':'2.0','id':5,'result':[{'uri':'file:///srv/proj/b.py','range':" + R + "},"

@@ -168,9 +168,9 @@ final class LoopbackHost implements AutoCloseable {
    */
   ProcessBuilder launcherLsp() {
     List<String> command = new ArrayList<>(tetherLsp(List.of()).command());
-    int jar = command.indexOf("-jar");
+    int lsp = command.indexOf("lsp");
     List<String> args = new ArrayList<>(List.of(launcher.toString()));
-    args.addAll(command.subList(jar + 2, command.size()));
+    args.addAll(command.subList(lsp, command.size()));
     return builder(args, "launcher-lsp");
   }
 
@@ -202,9 +202,56 @@ final class LoopbackHost implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(javaCommand));
     command.addAll(cliFlags);
     // A safety net only: stopDaemon() ends the daemon; should the benchmark die first, it leaves on its own.
-    command.addAll(List.of("-Dtether.agent.jar=" + agentJar, "-Dtether.daemon.idle=300", "-jar", cliJar.toString()));
+    command.addAll(List.of("-Dtether.agent.jar=" + agentJar, "-Dtether.daemon.idle=300"));
+    // lsp, exec and fs start the front end that hands its stdio to the daemon, as ./tether does (where the
+    // build has one: the same harness measures a build from before it with -jar).
+    if (HANDED_OVER.contains(args.get(0)) && hasFrontEnd()) {
+      command.addAll(List.of("-cp", cliJar.toString(), FRONT_END));
+    } else {
+      command.addAll(List.of("-jar", cliJar.toString()));
+    }
     command.addAll(args);
     return command;
+  }
+
+  private static final List<String> HANDED_OVER = List.of("lsp", "exec", "fs");
+  private static final String FRONT_END = "dev.tether.local.front.HandOver";
+
+  /** Whether tether.jar has the hand-over front end (builds before it had not). */
+  boolean hasFrontEnd() {
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(cliJar.toFile())) {
+      return jar.getEntry(FRONT_END.replace('.', '/') + ".class") != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** {@code tether exec HOST -- COMMAND}, stdout to the log. */
+  ProcessBuilder tetherExec(List<String> cliFlags, String remoteCommand) {
+    List<String> args = new ArrayList<>(List.of("exec"));
+    args.addAll(tetherConnectionArgs());
+    args.addAll(List.of("--", remoteCommand));
+    return builder(tether(cliFlags, args), "tether-exec").redirectOutput(logs.resolve("out-" + serial + ".txt").toFile());
+  }
+
+  /** The ControlMaster socket of {@link #openSshMaster}. */
+  Path controlPath() {
+    return dir.resolve("ssh-control");
+  }
+
+  /** {@code ssh -M -S CTL -N host}: an OpenSSH ControlMaster, in the foreground (ended by pid). */
+  ProcessBuilder openSshMaster() {
+    List<String> command = new ArrayList<>(sshBase());
+    command.addAll(1, List.of("-M", "-S", controlPath().toString(), "-N"));
+    return builder(command, "ssh-master");
+  }
+
+  /** {@code ssh -S CTL host COMMAND}: through the ControlMaster's connection. */
+  ProcessBuilder openSshViaMaster(String remoteCommand) {
+    List<String> command = new ArrayList<>(sshBase());
+    command.addAll(1, List.of("-S", controlPath().toString(), "-o", "ControlMaster=no"));
+    command.add(remoteCommand);
+    return builder(command, "ssh-via-master");
   }
 
   private ProcessBuilder builder(List<String> command, String what) {

@@ -73,6 +73,7 @@ public final class LspBench {
   private LspResults run() throws Exception {
     LspResults results = new LspResults();
     progress("sshd on 127.0.0.1 started; one untimed round of every start (disk caches, agent install)");
+    startControlMaster();
     startRound(results, false);
     for (int rep = 1; rep <= options.starts(); rep++) {
       progress("start times: repetition " + rep + " of " + options.starts());
@@ -113,8 +114,22 @@ public final class LspBench {
     round.put(LspResults.CLI_VERSION, runToExit(() -> host.tetherCommand(LoopbackHost.LAUNCHER_FLAGS, "--version")));
     round.put(LspResults.LAUNCHER_VERSION, runToExit(() -> host.launcherCommand("--version")));
     round.put(LspResults.CLI_STATUS, runToExit(() -> host.tetherCommand(LoopbackHost.LAUNCHER_FLAGS, "status")));
+    round.put(LspResults.EXEC_WARM, runToExit(() -> host.tetherExec(LoopbackHost.LAUNCHER_FLAGS, "true")));
+    round.put(LspResults.SSH_MASTER_TRUE, runToExit(() -> host.openSshViaMaster("true")));
     if (record) {
       round.forEach(results::addStart);
+    }
+  }
+
+  /** An OpenSSH ControlMaster for the `ssh host true` peer of `tether exec`; ended by pid with the host. */
+  private void startControlMaster() throws Exception {
+    Process master = host.processes.start(host.openSshMaster().redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.exists(host.controlPath())) {
+      if (!master.isAlive() || System.nanoTime() > deadline) {
+        throw new IOException("the OpenSSH ControlMaster did not start; see " + host.logs());
+      }
+      Thread.sleep(20); // another process's socket: polling with a deadline
     }
   }
 

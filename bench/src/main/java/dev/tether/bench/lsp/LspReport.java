@@ -90,6 +90,12 @@ final class LspReport {
     Samples launcher = r.starts.get(LspResults.WARM_LAUNCHER);
     target(out, "warm start ≤ " + TARGET_WARM_START + "× a fresh `ssh host server`, `./tether` (with its archive)",
         launcher.median(), fresh.median(), TARGET_WARM_START, false);
+    Samples exec = r.starts.get(LspResults.EXEC_WARM);
+    Samples master = r.starts.get(LspResults.SSH_MASTER_TRUE);
+    if (exec != null && master != null) {
+      target(out, "warm `tether exec host true` ≤ 1.0× `ssh host true` through a ControlMaster", exec.median(),
+          master.median(), 1.0, false);
+    }
     memoryTarget(out, "agent idle RSS ≤ 64 MiB", r.agentIdle, TARGET_AGENT_KIB);
     memoryTarget(out, "daemon idle RSS ≤ 96 MiB", r.daemonIdle, TARGET_DAEMON_KIB);
     return out.toString();

@@ -17,6 +17,8 @@ final class LspResults {
   static final String SSH_TRUE = "ssh host true (connection set-up alone)";
   static final String CLI_VERSION = "tether --version (java -jar: CLI JVM start alone)";
   static final String CLI_STATUS = "tether status (CLI start + one daemon request)";
+  static final String EXEC_WARM = "tether exec host true, warm (the launcher's JVM flags; daemon holds the session)";
+  static final String SSH_MASTER_TRUE = "ssh host true through a ControlMaster";
 
   final Map<String, Samples> roundTrips = new LinkedHashMap<>();
   final Map<String, Samples> starts = new LinkedHashMap<>();

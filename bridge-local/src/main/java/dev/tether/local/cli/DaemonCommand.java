@@ -34,7 +34,8 @@ final class DaemonCommand implements Callable<Integer> {
       case "run" -> {
         Duration idle = Duration.ofSeconds(Long.parseLong(System.getProperty("tether.daemon.idle", "1800")));
         try {
-          new Daemon(paths, new AgentLauncher(AgentJar.locate(), SshEnvironment.system().withConsole(false)), idle).run();
+          new Daemon(paths, new AgentLauncher(AgentJar.locate(), SshEnvironment.system().withConsole(false)), idle,
+              new HandOvers()).run();
         } catch (Daemon.AlreadyRunning e) {
           spec.commandLine().getErr().println("tether: " + e.getMessage());
           return Daemon.ALREADY_RUNNING;

@@ -3,6 +3,7 @@ package dev.tether.local.cli;
 import dev.tether.adapters.exec.ExecClient;
 import dev.tether.adapters.exec.ExecClient.ExecProcess;
 import dev.tether.local.daemon.DaemonClient;
+import dev.tether.local.daemon.HandOverHandler;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * exit status is the remote one (255 when the host cannot be reached, as with ssh).
  */
 @Command(name = "exec", description = "Run a command on DESTINATION with stdin, stdout, stderr and exit status, like 'ssh host cmd'.")
-final class ExecCommand implements Callable<Integer> {
+final class ExecCommand implements Callable<Integer>, HandedOver {
   @Mixin
   ConnectionOptions connection;
 
@@ -49,6 +51,23 @@ final class ExecCommand implements Callable<Integer> {
     }
   }
 
+  /** In the daemon, on the script's own descriptors; Ctrl-C arrives from the command as an interrupt. */
+  @Override
+  public HandOverHandler.Job handOver(Path cwd, HandOverHandler.Hosts hosts) throws HandOverHandler.FallBack {
+    HandOverHandler.Host host = hosts.connected(connection.spec(destination));
+    return io -> {
+      try (ExecClient client = ExecClient.open(host.opener())) {
+        ExecProcess process = client.shell(String.join(" ", command));
+        io.onInterrupt(() -> RemoteStreams.signal(process, "INT", io.err()));
+        io.onAbort(client::close); // the command was killed: its channel ends, and with it the process
+        return RemoteStreams.copy(process, io.in(), io.out(), io.err());
+      } catch (IOException e) {
+        io.err().println("tether: " + destination + ": " + Tether.userMessage(e));
+        return RemoteStreams.CONNECTION_FAILED;
+      }
+    };
+  }
+
   /** Copies a started process's streams to ours and returns its exit status. */
   static final class RemoteStreams {
     /** ssh's exit status when the connection fails: scripts already test for it. */
@@ -57,27 +76,35 @@ final class ExecCommand implements Callable<Integer> {
     private RemoteStreams() {}
 
     static int run(ExecProcess process, InputStream in, OutputStream out, OutputStream err) throws IOException {
-      Object interrupt = org.jline.utils.Signals.register("INT", () -> signal(process, "INT"));
+      Object interrupt = org.jline.utils.Signals.register("INT", () -> signal(process, "INT", System.err));
       try {
-        Thread stdin = daemonThread("stdin", () -> copyStdin(in, process));
-        stdin.start();
-        Thread stdout = daemonThread("stdout", () -> copyOutput(process.stdout(), out, process::discardStdout));
-        Thread stderr = daemonThread("stderr", () -> copyOutput(process.stderr(), err, process::discardStderr));
-        stdout.start();
-        stderr.start();
-        join(stdout);
-        join(stderr);
-        return process.waitFor();
+        return copy(process, in, out, err);
       } finally {
         org.jline.utils.Signals.unregister("INT", interrupt);
       }
     }
 
-    private static void signal(ExecProcess process, String signal) {
+    /**
+     * Copies until the process's output ends, then returns its exit status. The stdin copy may still
+     * be blocked reading {@code in} (the caller's stdin stays open): whoever owns {@code in} closes it.
+     */
+    static int copy(ExecProcess process, InputStream in, OutputStream out, OutputStream err) throws IOException {
+      Thread stdin = daemonThread("stdin", () -> copyStdin(in, process));
+      stdin.start();
+      Thread stdout = daemonThread("stdout", () -> copyOutput(process.stdout(), out, process::discardStdout));
+      Thread stderr = daemonThread("stderr", () -> copyOutput(process.stderr(), err, process::discardStderr));
+      stdout.start();
+      stderr.start();
+      join(stdout);
+      join(stderr);
+      return process.waitFor();
+    }
+
+    static void signal(ExecProcess process, String signal, PrintStream stderr) {
       try {
         process.signal(signal);
       } catch (IOException e) {
-        System.err.println("tether: cannot deliver SIG" + signal + ": " + e.getMessage());
+        stderr.println("tether: cannot deliver SIG" + signal + ": " + e.getMessage());
       }
     }
 

@@ -9,6 +9,7 @@ import dev.tether.adapters.fs.FsWire;
 import dev.tether.adapters.fs.RemoteFileSystem;
 import dev.tether.adapters.fs.SearchMatch;
 import dev.tether.local.daemon.DaemonClient;
+import dev.tether.local.daemon.HandOverHandler;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -54,6 +55,11 @@ final class FsCommand {
         RemoteFileSystem files = new RemoteFileSystem(daemon.opener(connection.spec(destination)))) {
       return action.run(files);
     }
+  }
+
+  /** The host's session in the daemon, for a handed-over {@code cat} or {@code put}. */
+  HandOverHandler.Host host(HandOverHandler.Hosts hosts) throws HandOverHandler.FallBack {
+    return hosts.connected(connection.spec(destination));
   }
 
   @FunctionalInterface
@@ -153,7 +159,7 @@ final class FsCommand {
   }
 
   @Command(mixinStandardHelpOptions = true, name = "cat", description = "Stream a file to stdout.")
-  static final class Cat implements Callable<Integer> {
+  static final class Cat implements Callable<Integer>, HandedOver {
     @ParentCommand
     FsCommand fs;
 
@@ -162,21 +168,32 @@ final class FsCommand {
 
     @Override
     public Integer call() throws Exception {
-      return fs.withFiles(files -> {
-        OutputStream out = new FileOutputStream(FileDescriptor.out);
-        for (String path : paths) {
-          try (InputStream in = files.openRead(path)) {
-            copy(in, out);
-          }
+      return fs.withFiles(files -> cat(files, new FileOutputStream(FileDescriptor.out)));
+    }
+
+    @Override
+    public HandOverHandler.Job handOver(Path cwd, HandOverHandler.Hosts hosts) throws HandOverHandler.FallBack {
+      HandOverHandler.Host host = fs.host(hosts);
+      return io -> {
+        try (RemoteFileSystem files = new RemoteFileSystem(host.opener())) {
+          return cat(files, io.out());
         }
-        out.flush();
-        return 0;
-      });
+      };
+    }
+
+    private int cat(RemoteFileSystem files, OutputStream out) throws IOException {
+      for (String path : paths) {
+        try (InputStream in = files.openRead(path)) {
+          copy(in, out);
+        }
+      }
+      out.flush();
+      return 0;
     }
   }
 
   @Command(mixinStandardHelpOptions = true, name = "put", description = "Write stdin (or LOCAL) to REMOTE, atomically: REMOTE is the old file or the whole new one.")
-  static final class Put implements Callable<Integer> {
+  static final class Put implements Callable<Integer>, HandedOver {
     @ParentCommand
     FsCommand fs;
 
@@ -192,18 +209,34 @@ final class FsCommand {
       InputStream in = args.size() == 2 ? local(args.get(0), () -> Files.newInputStream(Path.of(args.get(0))))
           : new FileInputStream(FileDescriptor.in);
       try (in) {
-        return fs.withFiles(files -> {
-          RemoteFileSystem.FileWriter out = files.openWrite(remote, true, !noClobber);
-          try {
-            copy(in, out);
-          } catch (IOException | RuntimeException e) {
-            out.abort();
-            throw e;
-          }
-          out.close();
-          return 0;
-        });
+        return fs.withFiles(files -> put(files, in, remote));
       }
+    }
+
+    /** From stdin only: a LOCAL file is read by the command's own process. */
+    @Override
+    public HandOverHandler.Job handOver(Path cwd, HandOverHandler.Hosts hosts) throws HandOverHandler.FallBack {
+      if (args.size() != 1) {
+        throw new HandOverHandler.FallBack("fs put LOCAL REMOTE runs in its own process");
+      }
+      HandOverHandler.Host host = fs.host(hosts);
+      return io -> {
+        try (RemoteFileSystem files = new RemoteFileSystem(host.opener())) {
+          return put(files, io.in(), args.get(0));
+        }
+      };
+    }
+
+    private int put(RemoteFileSystem files, InputStream in, String remote) throws IOException {
+      RemoteFileSystem.FileWriter out = files.openWrite(remote, true, !noClobber);
+      try {
+        copy(in, out);
+      } catch (IOException | RuntimeException e) {
+        out.abort();
+        throw e;
+      }
+      out.close();
+      return 0;
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.tether.local.cli;
 
+import dev.tether.adapters.lsp.MaterializedCache;
 import dev.tether.adapters.lsp.PathMapper;
 import dev.tether.local.daemon.DaemonClient;
+import dev.tether.local.daemon.HandOverHandler;
 import dev.tether.local.lsp.EditorListener;
 import dev.tether.local.lsp.LspFrontEnd;
 import java.io.PrintStream;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tether lsp DESTINATION [--map L=R]... [--listen HOST:PORT|unix:PATH] (--server NAME | -- CMD ARGS...)}. */
 @Command(name = "lsp", description = "Run a language server on DESTINATION and speak LSP to the editor on stdio (or --listen).")
-final class LspCommand implements Callable<Integer> {
+final class LspCommand implements Callable<Integer>, HandedOver {
   @Spec
   CommandSpec spec;
 
@@ -48,6 +50,47 @@ final class LspCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    LspFrontEnd.Options options = options(Path.of(""));
+    EditorListener listener;
+    try {
+      listener = listen == null ? null : EditorListener.parse(listen);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    PrintStream stderr = System.err;
+    try (DaemonClient daemon = Daemons.connect()) {
+      LspFrontEnd frontEnd = new LspFrontEnd(daemon.opener(options.target()), options, stderr);
+      daemon.onNotice(frontEnd::notice);
+      daemon.onProgress(frontEnd::progress);
+      if (listen == null) {
+        return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+      }
+      return listener.serve(frontEnd, stderr);
+    }
+  }
+
+  /** In the daemon, on the editor's own descriptors: stdio mode only ({@code --listen} keeps its process). */
+  @Override
+  public HandOverHandler.Job handOver(Path cwd, HandOverHandler.Hosts hosts) throws HandOverHandler.FallBack {
+    if (listen != null) {
+      throw new HandOverHandler.FallBack("lsp --listen runs in its own process");
+    }
+    LspFrontEnd.Options options;
+    try {
+      options = options(cwd);
+    } catch (ParameterException e) {
+      throw new HandOverHandler.FallBack("usage: " + e.getMessage());
+    }
+    HandOverHandler.Host host = hosts.connected(options.target());
+    return io -> {
+      LspFrontEnd frontEnd = new LspFrontEnd(host.opener(), options, io.err());
+      try (AutoCloseable notices = host.onNotice(frontEnd::notice)) {
+        return frontEnd.serve(io.in(), io.out());
+      }
+    };
+  }
+
+  private LspFrontEnd.Options options(Path cwd) {
     if ((server == null) == command.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "give exactly one of --server NAME or -- CMD ARGS...");
     }
@@ -57,22 +100,15 @@ final class LspCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad --map: " + e.getMessage());
     }
-    EditorListener listener;
+    MaterializedCache.Limits hostFileLimits;
     try {
-      listener = listen == null ? null : EditorListener.parse(listen);
+      // In a handed-over command this is the daemon's environment: set the limits where the daemon starts.
+      hostFileLimits = MaterializedCache.Limits.fromEnvironment(System.getenv());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    PrintStream stderr = System.err;
-    LspFrontEnd.Options options = new LspFrontEnd.Options(connection.spec(destination), server,
-        command.isEmpty() ? null : command, mapper, cacheDir());
-    try (DaemonClient daemon = Daemons.connect()) {
-      LspFrontEnd frontEnd = new LspFrontEnd(daemon, options, stderr);
-      if (listen == null) {
-        return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
-      }
-      return listener.serve(frontEnd, stderr);
-    }
+    return new LspFrontEnd.Options(connection.spec(destination), server,
+        command.isEmpty() ? null : command, mapper, cacheDir(), cwd, hostFileLimits);
   }
 
   /**

@@ -32,8 +32,10 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   static void print(JsonObject status, PrintWriter out) {
-    out.printf("tether daemon %s, pid %s, since %s, %s command(s) connected%n", status.get("version").getAsString(),
-        status.get("pid").getAsString(), status.get("since").getAsString(), status.get("commands").getAsString());
+    out.printf("tether daemon %s, pid %s, since %s, %s command(s) connected, %s handed over (%s running)%n",
+        status.get("version").getAsString(), status.get("pid").getAsString(), status.get("since").getAsString(),
+        status.get("commands").getAsString(), status.get("handedOver").getAsString(),
+        status.get("handedOverRunning").getAsString());
     if (status.getAsJsonArray("sessions").isEmpty()) {
       out.println("no sessions");
       return;

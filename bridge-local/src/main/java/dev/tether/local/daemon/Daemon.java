@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +56,19 @@ public final class Daemon {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Instant started = Instant.now();
   private volatile Instant lastClientSeen = Instant.now();
+  /** Handed-over commands listening to each host session's connection notices. */
+  private final Map<Session, Set<Consumer<String>>> listeners = new ConcurrentHashMap<>();
+  private final HandOverHandler handOvers;
+  private HandOverServer handOverServer;
 
   public Daemon(DaemonPaths paths, AgentLauncher launcher, Duration idleTimeout) {
+    this(paths, launcher, idleTimeout, null);
+  }
+
+  /** With {@code handOvers}, commands may also hand their stdio to this daemon (the hand-over socket). */
+  public Daemon(DaemonPaths paths, AgentLauncher launcher, Duration idleTimeout, HandOverHandler handOvers) {
     this.paths = paths;
+    this.handOvers = handOvers;
     this.remotes = new RemoteSessions(launcher, this::tellUsers);
     this.idleTimeout = idleTimeout;
     this.clients = new SessionRegistry(SessionConfig.defaults().withName("daemon")
@@ -98,9 +109,13 @@ public final class Daemon {
       Files.writeString(paths.pidFile(), Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
       LOG.info("tether daemon {} listening on {}", Version.current(), paths.socket());
       startAcceptor(server);
+      startHandOvers();
       startIdleWatch();
       stopped.await();
     } finally {
+      if (handOverServer != null) {
+        handOverServer.close();
+      }
       remotes.closeAll();
       users.clear();
       clients.closeAll(ErrorCode.NO_ERROR, "the tether daemon stopped");
@@ -119,6 +134,10 @@ public final class Daemon {
       while (stopped.getCount() > 0) {
         try {
           SocketChannel client = server.accept();
+          if (!ownUser(client)) {
+            client.close();
+            continue;
+          }
           lastClientSeen = Instant.now();
           daemonThread("daemon-client", () -> {
             try {
@@ -139,11 +158,55 @@ public final class Daemon {
     });
   }
 
+  private void startHandOvers() throws IOException {
+    if (handOvers == null) {
+      return;
+    }
+    handOverServer = new HandOverServer(dev.tether.local.front.HandOverProtocol.socket(paths.dir()), handOvers, this::connectedHost);
+    handOverServer.start();
+  }
+
+  /** A host already connected, for a handed-over command; else it falls back to the full CLI, which connects. */
+  private HandOverHandler.Host connectedHost(RemoteSpec spec) throws HandOverHandler.FallBack {
+    Remote remote = remotes.connected(spec);
+    if (remote == null) {
+      throw new HandOverHandler.FallBack("no session with " + spec + " yet");
+    }
+    lastClientSeen = Instant.now();
+    return new HandOverHandler.Host() {
+      @Override
+      public dev.tether.adapters.ChannelOpener opener() {
+        return remote.session()::open;
+      }
+
+      @Override
+      public AutoCloseable onNotice(Consumer<String> listener) {
+        Set<Consumer<String>> set = listeners.computeIfAbsent(remote.session(), k -> ConcurrentHashMap.newKeySet());
+        set.add(listener);
+        return () -> set.remove(listener);
+      }
+    };
+  }
+
+  /** The socket's mode already keeps others out; the peer's uid is checked as well (SO_PEERCRED). */
+  private static boolean ownUser(SocketChannel client) {
+    try {
+      String peer = client.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName();
+      if (peer.equals(System.getProperty("user.name"))) {
+        return true;
+      }
+      LOG.warn("refused a command connection from user {}", peer);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("refused a command connection whose user is unknown: {}", e.getMessage());
+    }
+    return false;
+  }
+
   private void startIdleWatch() {
     daemonThread("daemon-idle", () -> {
       try {
         while (!stopped.await(10, TimeUnit.SECONDS)) {
-          if (!clients.sessions().isEmpty()) {
+          if (!clients.sessions().isEmpty() || (handOverServer != null && handOverServer.running() > 0)) {
             lastClientSeen = Instant.now();
           } else if (Duration.between(lastClientSeen, Instant.now()).compareTo(idleTimeout) > 0) {
             LOG.info("no tether command for {} s: exiting", idleTimeout.toSeconds());
@@ -190,7 +253,11 @@ public final class Daemon {
   /** Tells every command still connected that uses {@code host} about its connection. */
   private void tellUsers(Remote host, String notice) {
     LOG.info("{}", notice);
-    Set<Session> commands = users.getOrDefault(host.session(), Set.of());
+    listeners.getOrDefault(host.session(), Set.of()).forEach(listener -> listener.accept(notice));
+    Set<Session> commands = users.get(host.session());
+    if (commands == null) {
+      return; // only handed-over commands use this host
+    }
     commands.removeIf(command -> command.state() == Session.State.CLOSED);
     for (Session command : commands) {
       Ui ui = new Ui(command);
@@ -228,6 +295,8 @@ public final class Daemon {
     out.addProperty("since", started.toString());
     out.addProperty("socket", paths.socket().toString());
     out.addProperty("commands", clients.sessions().size());
+    out.addProperty("handedOver", handOverServer == null ? 0 : handOverServer.served());
+    out.addProperty("handedOverRunning", handOverServer == null ? 0 : handOverServer.running());
     JsonArray sessions = new JsonArray();
     for (Remote remote : remotes.list()) {
       Session.Stats stats = remote.session().stats();

@@ -54,6 +54,19 @@ final class RemoteSessions {
     }
   }
 
+  /**
+   * The session with {@code spec}'s host if one is up or being resumed, without connecting: null when
+   * there is none (or its first connection is still under way).
+   */
+  Remote connected(RemoteSpec spec) {
+    CompletableFuture<Remote> future = byKey.get(spec.key());
+    if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
+      return null;
+    }
+    Remote remote = future.join();
+    return remote.session().state() == Session.State.CLOSED ? null : remote;
+  }
+
   private Remote connect(RemoteSpec spec, Ui ui, String key, CompletableFuture<Remote> slot) throws IOException {
     try {
       Remote remote = launcher.connect(spec, ui, new SessionListener() {

@@ -78,7 +78,7 @@ public final class DapFrontEnd {
     }
     DapRewriter rewriter = DapRewriter.builder(options.mapper())
         .hostFiles(new MaterializedCache(options.cacheDir(), options.target().key(),
-            new DaemonRemoteFiles(daemon, options.target())))
+            new DaemonRemoteFiles(daemon.opener(options.target()))))
         .pathKeys(pathKeys(channel))
         .build();
     ClientConnection client = new ClientConnection(toClient, rewriter);

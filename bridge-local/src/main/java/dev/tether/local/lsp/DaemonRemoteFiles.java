@@ -4,22 +4,19 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.lsp.RemoteFiles;
-import dev.tether.local.daemon.DaemonClient;
-import dev.tether.local.daemon.RemoteSpec;
+import dev.tether.adapters.ChannelOpener;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.ChannelOpenException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 
-/** Host files read through the daemon's session ({@code fs.stat} and {@code fs.read} channels). */
+/** Host files read through the host's session ({@code fs.stat} and {@code fs.read} channels). */
 public final class DaemonRemoteFiles implements RemoteFiles {
-  private final DaemonClient daemon;
-  private final RemoteSpec target;
+  private final ChannelOpener host;
 
-  public DaemonRemoteFiles(DaemonClient daemon, RemoteSpec target) {
-    this.daemon = daemon;
-    this.target = target;
+  public DaemonRemoteFiles(ChannelOpener host) {
+    this.host = host;
   }
 
   @Override
@@ -44,7 +41,7 @@ public final class DaemonRemoteFiles implements RemoteFiles {
     JsonObject meta = new JsonObject();
     meta.addProperty("path", remotePath);
     try {
-      return daemon.openRemote(target, kind, ChannelFlavour.BYTES, meta.toString());
+      return host.open(kind, ChannelFlavour.BYTES, meta.toString());
     } catch (ChannelOpenException e) {
       if (e.reason().startsWith("FileNotFound")) {
         throw new NoSuchFileException(remotePath, null, e.reason());

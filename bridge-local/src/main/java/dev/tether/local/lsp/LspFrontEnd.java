@@ -7,8 +7,7 @@ import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.lsp.LspRewriter;
 import dev.tether.adapters.lsp.MaterializedCache;
 import dev.tether.adapters.lsp.PathMapper;
-import dev.tether.local.TetherException;
-import dev.tether.local.daemon.DaemonClient;
+import dev.tether.adapters.ChannelOpener;
 import dev.tether.local.daemon.RemoteSpec;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ChannelFlavour;
@@ -37,33 +36,36 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LspFrontEnd {
   /** What to run and how to translate paths. */
-  public record Options(RemoteSpec target, String server, List<String> command, PathMapper mapper, Path cacheDir) {}
+  public record Options(RemoteSpec target, String server, List<String> command, PathMapper mapper, Path cacheDir,
+      Path cwd, MaterializedCache.Limits hostFileLimits) {}
 
   static final int MAX_MESSAGE = 64 * 1024 * 1024;
 
-  private final DaemonClient daemon;
+  private final ChannelOpener host;
   private final Options options;
   private final PrintStream stderr;
-  private final MaterializedCache.Limits hostFileLimits;
 
   /** The editors being served, which hear about the host's connection (lost, reconnected). */
   private final Set<EditorConnection> editors = ConcurrentHashMap.newKeySet();
 
-  public LspFrontEnd(DaemonClient daemon, Options options, PrintStream stderr) throws TetherException {
-    this.daemon = daemon;
+  /**
+   * {@code host} opens channels on the host's session: through the daemon (the full CLI) or on it
+   * directly (in the daemon, for a command that handed over its stdio). Whoever hears about the
+   * connection calls {@link #notice} and {@link #progress}.
+   */
+  public LspFrontEnd(ChannelOpener host, Options options, PrintStream stderr) {
+    this.host = host;
     this.options = options;
     this.stderr = stderr;
-    try {
-      this.hostFileLimits = MaterializedCache.Limits.fromEnvironment(System.getenv());
-    } catch (IllegalArgumentException e) {
-      throw new TetherException(e.getMessage());
-    }
-    daemon.onNotice(this::notice);
-    // Progress (connecting, installing the agent) also goes to the editors' logs of this server.
-    daemon.onProgress(line -> editors.forEach(editor -> editor.logMessage(EditorConnection.MESSAGE_INFO, "tether: " + line)));
   }
 
-  private void notice(String line) {
+  /** Progress (connecting, installing the agent) goes to the editors' logs of this server. */
+  public void progress(String line) {
+    editors.forEach(editor -> editor.logMessage(EditorConnection.MESSAGE_INFO, "tether: " + line));
+  }
+
+  /** News of the host's connection (lost, reconnected): on stderr and shown in the editors. */
+  public void notice(String line) {
     String text = "tether: " + line;
     stderr.println(text);
     int type = line.startsWith("reconnected") ? EditorConnection.MESSAGE_INFO : EditorConnection.MESSAGE_WARNING;
@@ -84,7 +86,7 @@ public final class LspFrontEnd {
     }
     LspRewriter rewriter = LspRewriter.builder(options.mapper())
         .hostFiles(new MaterializedCache(options.cacheDir(), options.target().key(),
-            new DaemonRemoteFiles(daemon, options.target()), hostFileLimits))
+            new DaemonRemoteFiles(host), options.hostFileLimits()))
         .build();
     Thread fromEditorThread = new Thread(() -> editorToServer(reader, channel, rewriter, editor), "editor-to-server");
     fromEditorThread.setDaemon(true);
@@ -107,11 +109,11 @@ public final class LspFrontEnd {
       options.command().forEach(command::add);
       meta.add("command", command);
     }
-    String cwd = Path.of("").toAbsolutePath().toString();
+    String cwd = options.cwd().toAbsolutePath().toString();
     if (options.mapper().mappingForLocal(cwd).isPresent()) {
       meta.addProperty("cwd", options.mapper().toRemotePath(cwd));
     }
-    return daemon.openRemote(options.target(), ChannelKinds.LSP, ChannelFlavour.MESSAGES, meta.toString());
+    return host.open(ChannelKinds.LSP, ChannelFlavour.MESSAGES, meta.toString());
   }
 
   private void editorToServer(BaseProtocol.Reader reader, Channel channel, LspRewriter rewriter, EditorConnection editor) {
@@ -122,6 +124,8 @@ public final class LspFrontEnd {
       }
     } catch (MuxException e) {
       return; // the other direction reports the failure to the editor
+    } catch (java.nio.channels.ClosedChannelException e) {
+      // in the daemon: the handed-over stdin was closed because the server's side ended
     } catch (IOException e) {
       stderr.println("tether: reading from the editor failed: " + e.getMessage());
     }

@@ -34,6 +34,11 @@ public final class PendingRequests {
     return key == null ? null : byId.remove(key);
   }
 
+  /** Whether a request with this {@link #key} awaits its response. */
+  public boolean containsKey(String key) {
+    return byId.containsKey(key);
+  }
+
   /** Number of requests awaiting a response. */
   public int size() {
     return byId.size();
