@@ -7,13 +7,13 @@ import java.util.Properties;
 
 /**
  * This build's version and the git commit it was built from, shared by the local bridge and the agent
- * so they can detect skew and users can say what they run. Both come from {@code version.properties},
- * filled in by the build (the commit by git-commit-id-maven-plugin, offline from {@code .git}).
+ * so they can detect skew and users can say what they run: {@code version.properties}, filled in by the
+ * build, and {@code git.properties}, written by git-commit-id-maven-plugin (offline, from {@code .git}) at
+ * every build; a build without a repository has none.
  */
 public final class Version {
-  private static final Properties BUILD = load();
-  private static final String VERSION = BUILD.getProperty("version", "dev");
-  private static final String COMMIT = commit(BUILD);
+  private static final String VERSION = load("version.properties").getProperty("version", "dev");
+  private static final String COMMIT = commit(load("git.properties"));
 
   private Version() {}
 
@@ -34,17 +34,17 @@ public final class Version {
     return VERSION + " (commit " + COMMIT + ")";
   }
 
-  static String commit(Properties build) {
-    String id = build.getProperty("commit", "");
-    if (id.isBlank() || id.startsWith("${")) { // not filtered: the build found no repository
+  static String commit(Properties git) {
+    String id = git.getProperty("git.commit.id.abbrev", "");
+    if (id.isBlank()) { // the build found no repository
       return "unknown";
     }
-    return "true".equals(build.getProperty("dirty")) ? id + "-dirty" : id;
+    return "true".equals(git.getProperty("git.dirty")) ? id + "-dirty" : id;
   }
 
-  private static Properties load() {
+  private static Properties load(String resource) {
     Properties properties = new Properties();
-    try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
+    try (InputStream in = Version.class.getResourceAsStream(resource)) {
       if (in != null) {
         properties.load(in);
       }

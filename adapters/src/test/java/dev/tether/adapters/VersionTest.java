@@ -17,20 +17,16 @@ class VersionTest {
 
   @Test
   void aBuildWithoutGitSaysUnknown() {
-    Properties unfiltered = new Properties();
-    unfiltered.setProperty("commit", "${git.commit.id.abbrev}");
-    unfiltered.setProperty("dirty", "${git.dirty}");
-    assertEquals("unknown", Version.commit(unfiltered));
     assertEquals("unknown", Version.commit(new Properties()));
   }
 
   @Test
   void uncommittedChangesAreMarked() {
     Properties dirty = new Properties();
-    dirty.setProperty("commit", "0123456789ab");
-    dirty.setProperty("dirty", "true");
+    dirty.setProperty("git.commit.id.abbrev", "0123456789ab");
+    dirty.setProperty("git.dirty", "true");
     assertEquals("0123456789ab-dirty", Version.commit(dirty));
-    dirty.setProperty("dirty", "false");
+    dirty.setProperty("git.dirty", "false");
     assertEquals("0123456789ab", Version.commit(dirty));
   }
 }

@@ -156,15 +156,15 @@ class ReleaseTarballIT {
 
   /**
    * The demo on a machine without pylsp and clangd, run by a user who cannot become root: it must install
-   * nothing and print the exact command. Real end to end: in a private mount namespace both servers are
-   * covered by an empty, non-executable file, and the demo runs as nobody. (The install itself, as root or
+   * nothing and print the exact command. Real end to end: the demo runs as nobody, with a PATH that has
+   * every command of /usr/bin (apt-get included) but the two servers. (The install itself, as root or
    * through sudo, is decided by ServerInstall, unit-tested against a scripted machine: a real install
    * would change this shared machine.)
    */
   @Test
   void theDemoWithoutALanguageServerOrRootPrintsTheInstallCommandAndExitsNonZero() throws Exception {
     assertEquals(0L, (long) (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"),
-        "this test runs the demo as nobody in a private mount namespace, which needs the tests to run as root");
+        "this test runs the demo as nobody (setpriv), which needs the tests to run as root");
     Path shared = Files.createDirectories(tmp.resolve("as-nobody"));
     for (Path dir : List.of(tmp, shared)) {
       Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -173,21 +173,29 @@ class ReleaseTarballIT {
     assertEquals(0, cp.exit(), cp.both());
     Path home = Files.createDirectories(shared.resolve("home"));
     Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-    Path hidden = Files.writeString(shared.resolve("not-a-server"), "");
-    StringBuilder script = new StringBuilder("set -e; ");
-    for (String server : List.of("pylsp", "clangd")) {
-      script.append("p=$(command -v ").append(server).append(") && mount --bind '").append(hidden)
-          .append("' \"$(readlink -f \"$p\")\"; ");
-    }
-    script.append("exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=\"$PATH\" HOME='").append(home)
-        .append("' '").append(shared.resolve("release/bin/tether")).append("' demo");
-    Sandbox.Result demo = user("as-nobody").run(300, List.of("unshare", "--mount", "--propagation", "private",
-        "sh", "-c", script.toString()));
+    Path bin = usrBinWithout(shared.resolve("bin"), "java", "pylsp", "clangd");
+    String java = Path.of(ProcessHandle.current().info().command().orElseThrow()).toRealPath().getParent().toString();
+    Sandbox.Result demo = user("as-nobody").run(300, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+        "env", "-i", "PATH=" + java + ":" + bin, "HOME=" + home, shared.resolve("release/bin/tether").toString(), "demo");
     assertEquals(1, demo.exit(), demo.both());
     assertTrue(demo.err().contains("tether: neither pylsp nor clangd is installed, and installing one needs root: run sudo "),
         demo.both());
     assertTrue(demo.err().contains("install -y -q python3-pylsp") || demo.err().contains("python3-lsp-server")
         || demo.err().contains("python-lsp-server") || demo.err().contains("py3-lsp-server"), demo.both());
+  }
+
+  /** A directory of links to every command of /usr/bin except {@code left}. */
+  private static Path usrBinWithout(Path bin, String... left) throws IOException {
+    Files.createDirectories(bin);
+    Set<String> out = Set.of(left);
+    try (Stream<Path> commands = Files.list(Path.of("/usr/bin"))) {
+      for (Path command : (Iterable<Path>) commands::iterator) {
+        if (!out.contains(command.getFileName().toString())) {
+          Files.createSymbolicLink(bin.resolve(command.getFileName()), command);
+        }
+      }
+    }
+    return bin;
   }
 
   /** A private mount namespace: as root directly, otherwise as root of a new user namespace. */
@@ -287,15 +295,7 @@ class ReleaseTarballIT {
 
   @Test
   void noJavaAtAllIsSaidSo() throws Exception {
-    // A PATH with every command of /usr/bin but java.
-    Path bin = Files.createDirectories(tmp.resolve("no-java/bin"));
-    try (Stream<Path> commands = Files.list(Path.of("/usr/bin"))) {
-      for (Path command : (Iterable<Path>) commands::iterator) {
-        if (!command.getFileName().toString().equals("java")) {
-          Files.createSymbolicLink(bin.resolve(command.getFileName()), command);
-        }
-      }
-    }
+    Path bin = usrBinWithout(tmp.resolve("no-java/bin"), "java");
     Sandbox.Result result = user("no-java").with("PATH", bin.toString())
         .run(60, release.resolve("bin/tether").toString(), "--version");
     assertEquals(1, result.exit(), result.both());
