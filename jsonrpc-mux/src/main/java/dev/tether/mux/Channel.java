@@ -453,14 +453,25 @@ public final class Channel {
 
   /** Marks the channel failed and wakes every waiter; returns false when it had already ended. */
   boolean failLocked(MuxException reason) {
+    return failLocked(reason, false);
+  }
+
+  /**
+   * Like {@link #failLocked(MuxException)}; when {@code graceful} (the session closed with NO_ERROR),
+   * bytes already received stay readable and frames already queued are still sent, and reads fail
+   * with the reason only once the buffered bytes are read.
+   */
+  boolean failLocked(MuxException reason, boolean graceful) {
     if (state == State.CLOSED) {
       return false;
     }
     state = State.CLOSED;
     failure = reason;
-    outbound.clear();
-    inbound.clear();
-    buffered = 0;
+    if (!graceful) {
+      outbound.clear();
+      inbound.clear();
+      buffered = 0;
+    }
     sendWindow.close(reason);
     readable.signalAll();
     opened.completeExceptionally(reason);

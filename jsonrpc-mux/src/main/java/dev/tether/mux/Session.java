@@ -579,6 +579,7 @@ public final class Session implements Closeable {
     int dirtyGeneration = 0;
     while (true) {
       Frame frame = null;
+      List<Frame> lastWords = List.of();
       FrameWriter out;
       int gen;
       long ack;
@@ -594,8 +595,7 @@ public final class Session implements Closeable {
           while (writing && dirty == null) {
             writerWake.awaitUninterruptibly(); // an application thread is writing; the GOAWAY follows it
           }
-          frame = goaway;
-          goaway = null;
+          lastWords = lastWordsLocked();
         } else if (frame == null && dirty != null && state == State.ATTACHED) {
           frame = nextFrameLocked(scheduler.nanoTime()); // more to write before flushing?
         }
@@ -610,7 +610,7 @@ public final class Session implements Closeable {
         lock.unlock();
       }
       if (closing) {
-        finishClosing(frame, out, ack);
+        finishClosing(lastWords, out, ack);
         return;
       }
       if (frame == null) {
@@ -659,11 +659,36 @@ public final class Session implements Closeable {
     }
   }
 
-  private void finishClosing(Frame lastWords, FrameWriter out, long ack) {
-    if (lastWords != null && out != null) {
+  /**
+   * What the writer sends before closing the transport: on a graceful close, the frames still queued
+   * (as far as the replay buffer takes them), then the GOAWAY; none when the session closed without one.
+   */
+  private List<Frame> lastWordsLocked() {
+    List<Frame> last = new ArrayList<>();
+    if (goaway == null) {
+      return last;
+    }
+    long now = scheduler.nanoTime();
+    try {
+      for (Frame queued = outbound.next(now); queued != null; queued = outbound.next(now)) {
+        last.add(queued);
+      }
+    } catch (SessionProtocolException replayFull) {
+      // no room to keep more for a resume that will not come: the GOAWAY still goes
+    }
+    outbound.clear();
+    last.add(goaway);
+    goaway = null;
+    return last;
+  }
+
+  private void finishClosing(List<Frame> lastWords, FrameWriter out, long ack) {
+    if (out != null) {
       try {
-        frameLog.outbound(lastWords, ack);
-        out.write(lastWords, ack);
+        for (Frame frame : lastWords) {
+          frameLog.outbound(frame, ack);
+          out.write(frame, ack);
+        }
         out.flush();
       } catch (IOException ignored) {
         // The peer may already be gone; the GOAWAY was a courtesy.
@@ -1106,12 +1131,17 @@ public final class Session implements Closeable {
     } else {
       Workers.shared().execute(() -> closeQuietly(t));
     }
+    // A graceful close (NO_ERROR) loses nothing already in hand: the writer still sends what is queued
+    // before the GOAWAY, and what arrived stays readable.
+    boolean graceful = code == ErrorCode.NO_ERROR;
     SessionClosedException failure = new SessionClosedException(code, reason);
     for (Channel channel : channels.values()) {
-      channel.failLocked(failure);
+      channel.failLocked(failure, graceful);
     }
     channels.clear();
-    outbound.clear();
+    if (!(graceful && goaway != null)) {
+      outbound.clear();
+    }
     cancel(ackTimer);
     cancel(tickTimer);
     writerWake.signalAll();

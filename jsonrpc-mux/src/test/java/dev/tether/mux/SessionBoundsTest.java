@@ -212,6 +212,39 @@ class SessionBoundsTest {
     assertEquals(20_000, Session.negotiatedFrameSize(32 * 1024, 20_000));
   }
 
+  @Test
+  void aGracefulGoawayLeavesWhatAlreadyArrivedReadable() throws Exception {
+    connect(config());
+    Channel channel = open("bytes", ChannelFlavour.BYTES, 100);
+    peer.data(channel.id(), "last words".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    peer.send(FrameType.GOAWAY, 0, Payloads.error(ErrorCode.NO_ERROR, "done"));
+    assertTrue(closed.await(5, TimeUnit.SECONDS));
+    byte[] got = new byte[10];
+    int n = 0;
+    while (n < got.length) {
+      n += channel.read(got, n, got.length - n);
+    }
+    assertEquals("last words", new String(got, java.nio.charset.StandardCharsets.UTF_8));
+    SessionClosedException after = assertThrows(SessionClosedException.class, () -> channel.read(got, 0, 1));
+    assertEquals(ErrorCode.NO_ERROR, after.code());
+  }
+
+  @Test
+  void aGracefulCloseSendsWhatIsQueuedBeforeItsGoaway() throws Exception {
+    GatedTransport[] gated = new GatedTransport[1];
+    connect(config(), 32 * 1024, t -> gated[0] = new GatedTransport(t));
+    Channel channel = open("bytes", ChannelFlavour.BYTES, 100);
+    gated[0].closeGate();
+    assertEquals(1, channel.tryWrite(new byte[] {1}, 0, 1)); // the writer takes it and waits at the gate
+    assertTrue(gated[0].awaitBlockedWriter(5, TimeUnit.SECONDS));
+    assertEquals(1, channel.tryWrite(new byte[] {2}, 0, 1)); // queued behind it
+    session.close();
+    gated[0].openGate();
+    assertEquals(1, peer.expect(FrameType.DATA).frame().payload[0]);
+    assertEquals(2, peer.expect(FrameType.DATA).frame().payload[0]);
+    assertEquals(ErrorCode.NO_ERROR, peer.expect(FrameType.GOAWAY).error().code());
+  }
+
   private static long allocatedBytes(long threadId) {
     return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(threadId);
   }
