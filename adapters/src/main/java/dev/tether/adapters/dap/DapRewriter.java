@@ -6,7 +6,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import dev.tether.adapters.dap.internal.DapPathTable;
 import dev.tether.adapters.dap.internal.SeqSpace;
 import dev.tether.adapters.lsp.MaterializedCache;

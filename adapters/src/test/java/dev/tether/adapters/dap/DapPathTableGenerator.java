@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -121,14 +120,14 @@ public final class DapPathTableGenerator {
       return;
     }
     Set<String> paths = new LinkedHashSet<>();
-    collect(schema, "", paths, new HashSet<>());
+    collect(schema, "", paths);
     if (!paths.isEmpty()) {
       section.put(key, new ArrayList<>(paths));
     }
   }
 
   /** Paths under {@code schema}, each prefixed with {@code prefix}. */
-  private void collect(JsonElement schema, String prefix, Set<String> out, Set<JsonElement> seen) {
+  private void collect(JsonElement schema, String prefix, Set<String> out) {
     if (schema == null || !schema.isJsonObject()) {
       return;
     }
@@ -143,12 +142,12 @@ public final class DapPathTableGenerator {
     for (String combinator : List.of("allOf", "oneOf", "anyOf")) {
       if (node.has(combinator)) {
         for (JsonElement part : node.getAsJsonArray(combinator)) {
-          collect(part, prefix, out, seen);
+          collect(part, prefix, out);
         }
       }
     }
     if (node.has("items")) {
-      collect(node.get("items"), prefix + "[]", out, seen);
+      collect(node.get("items"), prefix + "[]", out);
     }
     if (node.has("properties")) {
       for (Map.Entry<String, JsonElement> property : node.getAsJsonObject("properties").entrySet()) {
@@ -156,7 +155,7 @@ public final class DapPathTableGenerator {
         if (isPath(property.getKey(), property.getValue())) {
           out.add(step);
         } else {
-          collect(property.getValue(), step, out, seen);
+          collect(property.getValue(), step, out);
         }
       }
     }
@@ -176,7 +175,7 @@ public final class DapPathTableGenerator {
     }
     carries.put(type, true); // a reference back to a type being computed (Source.sources) counts if it does
     Set<String> paths = new LinkedHashSet<>();
-    collect(definitions.get(type), "", paths, new HashSet<>());
+    collect(definitions.get(type), "", paths);
     boolean any = paths.stream().anyMatch(p -> !p.endsWith("@" + type));
     carries.put(type, any);
     if (any) {

@@ -4,6 +4,7 @@ import dev.tether.adapters.lsp.PathMapper;
 import dev.tether.local.TetherException;
 import dev.tether.local.daemon.DaemonClient;
 import dev.tether.local.dap.DapFrontEnd;
+import dev.tether.local.dap.LoopbackPeers;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -15,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -99,13 +101,22 @@ final class DapCommand implements Callable<Integer> {
     return new InetSocketAddress(address, Integer.parseInt(listen.substring(colon + 1)));
   }
 
-  /** One adapter per client connection. */
+  /** One adapter per client connection, for clients of this user only (the peer's uid is checked). */
   private int listen(DapFrontEnd frontEnd, InetSocketAddress address, PrintStream stderr) throws IOException {
     try (ServerSocket server = new ServerSocket()) {
       server.bind(address);
       stderr.println("tether dap: listening on " + server.getLocalSocketAddress() + " (one adapter per client connection)");
+      LoopbackPeers peers = LoopbackPeers.system();
+      int ownUid = LoopbackPeers.ownUid();
       while (true) {
         Socket client = server.accept();
+        OptionalInt uid = peers.peerUid(client);
+        if (uid.isEmpty() || uid.getAsInt() != ownUid) {
+          stderr.println("tether dap: refused a client of " + (uid.isEmpty() ? "unknown uid" : "uid " + uid.getAsInt())
+              + " from " + client.getRemoteSocketAddress() + ": --listen serves only uid " + ownUid);
+          client.close();
+          continue;
+        }
         client.setTcpNoDelay(true);
         Thread thread = new Thread(() -> {
           try (client) {

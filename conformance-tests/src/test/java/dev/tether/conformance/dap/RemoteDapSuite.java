@@ -547,9 +547,30 @@ abstract class RemoteDapSuite {
         assertTrue(capabilities.get("supportsConfigurationDoneRequest").getAsBoolean(), capabilities.toString());
         client.call("disconnect", new JsonObject());
       }
+      assertAnotherUserIsRefused(port);
     } finally {
       Processes.endTree(listening.toHandle());
     }
+  }
+
+  /**
+   * Another local account connects to the loopback port (as {@code nobody}, through runuser: the suite
+   * runs as root, as ./run-tests does in CI) and sends initialize: the connection is closed unanswered.
+   */
+  private void assertAnotherUserIsRefused(int port) throws Exception {
+    assertEquals(0, LoopbackPeersAccess.ownUid(), "this check connects as another user, which needs root "
+        + "(./run-tests runs as root in CI)");
+    String script = "import socket\n"
+        + "s = socket.create_connection(('127.0.0.1', " + port + "))\n"
+        + "body = b'{\"seq\":1,\"type\":\"request\",\"command\":\"initialize\",\"arguments\":{}}'\n"
+        + "s.sendall(b'Content-Length: %d\\r\\n\\r\\n' % len(body) + body)\n"
+        + "s.settimeout(30)\n"
+        + "print('answer:', repr(s.recv(4096)))\n";
+    Process other = new ProcessBuilder("runuser", "-u", "nobody", "--", "/usr/bin/python3", "-c", script)
+        .redirectErrorStream(true).start();
+    String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(other.waitFor(60, TimeUnit.SECONDS), output);
+    assertEquals("answer: b''", output.strip(), "a client of another uid gets nothing but a closed connection");
   }
 
   /** The listener binds after the CLI started; a refused connect is what this polls, with a deadline. */
