@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -186,6 +187,36 @@ class HandOverTest {
     agents.forEach(Processes::endTree);
     ProcessHandle.of(remotePid).ifPresent(Processes::endTree);
     assertFalse(daemon.isAlive());
+  }
+
+  @Test
+  @Order(8)
+  void anEditorIsToldWhenTheDaemonDiesUnderItsServer() {
+    assertEquals(0, tether.run("exec", "local", "--", "true").exit(), "a new daemon and session (the full CLI)");
+    ProcessHandle daemon = tether.daemon().orElseThrow();
+    try (TetherCli.LspProcess lsp = tether.lsp(base, List.of("local", "--", "sleep", "100"))) {
+      awaitRunningHandOvers(1);
+      List<ProcessHandle> left = new ArrayList<>(daemon.descendants().toList()); // the agent and the sleep
+      daemon.destroyForcibly();
+      JsonObject shown = lsp.editor().awaitNotification("window/showMessage", m -> true, DEADLINE);
+      assertEquals("tether: the tether daemon stopped during the command",
+          shown.getAsJsonObject("params").get("message").getAsString());
+      assertEquals(1, lsp.awaitExit(DEADLINE));
+      assertEquals(List.of("tether: the tether daemon stopped during the command"), lsp.stderrText().lines().toList());
+      left.forEach(Processes::endTree);
+    }
+  }
+
+  /** Polls the daemon's status (deadline-bounded) until {@code n} handed-over commands are running. */
+  private void awaitRunningHandOvers(int n) {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (true) {
+      TetherCli.Result status = tether.run("daemon", "status");
+      if (status.stdout().contains("(" + n + " running)")) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "no " + n + " running hand-over(s): " + status);
+    }
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
