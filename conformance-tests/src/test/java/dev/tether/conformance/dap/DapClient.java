@@ -20,8 +20,10 @@ import java.util.function.Predicate;
 /**
  * A DAP client for tests: numbered requests with their responses, the events that arrived (awaited
  * with a deadline, never a sleep), and a transcript for failure messages. It checks what a client
- * relies on in every message it gets: {@code seq} strictly increasing, and each response's
- * {@code request_seq} naming a request it sent with the same {@code command}.
+ * relies on in every message it gets: no {@code seq} seen twice, and each response's {@code request_seq}
+ * naming a request it sent with the same {@code command}. (Not strict increase: debugpy 1.6 numbers a
+ * message under one lock and writes it under another, so two of its threads can put seq 2 before seq 1 on
+ * the wire, as its messaging.py {@code _send_message} shows; a bridge bug shows as a duplicate.)
  */
 final class DapClient implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(60);
@@ -35,7 +37,7 @@ final class DapClient implements AutoCloseable {
   private final List<String> violations = new ArrayList<>();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private long seq;
-  private long lastSeqSeen;
+  private final java.util.Set<Long> seqsSeen = new java.util.HashSet<>();
 
   DapClient(InputStream in, OutputStream out, String name) {
     this.out = out;
@@ -64,10 +66,9 @@ final class DapClient implements AutoCloseable {
     note("<< " + message);
     long messageSeq = message.get("seq").getAsLong();
     synchronized (this) {
-      if (messageSeq <= lastSeqSeen) {
-        violations.add("seq " + messageSeq + " after " + lastSeqSeen + ": " + message);
+      if (!seqsSeen.add(messageSeq)) {
+        violations.add("seq " + messageSeq + " seen twice: " + message);
       }
-      lastSeqSeen = messageSeq;
     }
     String type = message.get("type").getAsString();
     if (type.equals("response")) {

@@ -65,11 +65,22 @@ abstract class RemoteDapSuite {
     tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"));
   }
 
+  /**
+   * Everything ends: the CLI processes and the daemon, then the agent daemons this suite's sessions used
+   * (they exit 10 s after their last session; waiting for them keeps the next suite from reaching an
+   * agent that is on its way out), and no debug adapter or debuggee outlives them.
+   */
   @AfterAll
   void stopEverything() {
     try {
       if (tether != null) {
+        List<ProcessHandle> agents = Processes.agentDaemonsSince(started);
+        List<ProcessHandle> adapters = debugpyProcesses();
         tether.close();
+        // Not asserted: agentDaemonsSince also sees agents of other test runs on this machine, which live on.
+        Processes.survivors(agents, Duration.ofSeconds(30));
+        assertEquals(List.of(), Processes.survivors(adapters, Duration.ofSeconds(15)),
+            "debug adapters or debuggees still running after their agent stopped");
       }
     } finally {
       if (server != null) {

@@ -213,6 +213,7 @@ public final class DebugAdapterHost {
     private final String name;
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private Thread stderrReader;
+    private Thread toClient;
 
     Spawned(Channel channel, Process process, String command) {
       this.channel = channel;
@@ -223,8 +224,8 @@ public final class DebugAdapterHost {
     void start() {
       running.add(this);
       stderrReader = daemon("dap-err-" + process.pid(), this::stderrToLog); // before the reader that joins it
-      daemon("dap-in-" + process.pid(), this::clientToAdapter);
-      daemon("dap-out-" + process.pid(), this::adapterToClient);
+      toClient = daemon("dap-out-" + process.pid(), this::adapterToClient);
+      daemon("dap-in-" + process.pid(), this::clientToAdapter); // after toClient is set: stop() joins it
     }
 
     private void clientToAdapter() {
@@ -300,6 +301,11 @@ public final class DebugAdapterHost {
         Thread.currentThread().interrupt();
       }
       ProcessTree.kill(process.toHandle(), Duration.ofSeconds(1));
+      try {
+        toClient.join(5000); // an adapter that died reports why (a reset) before the channel is closed
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       channel.close();
       running.remove(this);
       LOG.info("{}: ended", name);
