@@ -2,6 +2,8 @@ package dev.tether.remote;
 
 import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.daemon.PrivateFiles;
+import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.transport.SocketChannelTransport;
 import java.io.File;
@@ -65,6 +67,14 @@ final class AgentDaemon {
     return socket.resolveSibling(socket.getFileName() + ".pid");
   }
 
+  /**
+   * Where this daemon records the process groups it started ({@link ProcessGroup}), one file per
+   * group, so that the next daemon on this socket ends them if this one is killed.
+   */
+  Path groupRecords() {
+    return socket.resolveSibling(socket.getFileName() + ".groups");
+  }
+
   private Path lockFile() {
     return socket.resolveSibling(socket.getFileName() + ".lock");
   }
@@ -81,13 +91,18 @@ final class AgentDaemon {
   /** Serves sessions until it has had none for {@code idle}; refuses to run twice on one socket. */
   int serve(Path log, Duration idle) throws IOException, InterruptedException {
     Path dir = socket.getParent();
-    Files.createDirectories(dir);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    TetherRemote.privateDirectory(dir);
+    PrivateFiles.directory(dir); // the socket's directory is private wherever it is
     try (FileChannel lockChannel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockChannel.tryLock()) {
       if (lock == null || isRunning()) {
         System.err.println("tether-remote: a daemon already serves " + socket);
         return ALREADY_RUNNING;
+      }
+      ProcessGroup.recordIn(groupRecords());
+      int reaped = ProcessGroup.reapRecorded();
+      if (reaped > 0) {
+        LOG.info("ended {} process group(s) that a previous daemon on {} left running", reaped, socket);
       }
       Agent agent = new Agent(log, ServerCatalog.load(), SessionListener.NONE, DETACHED_TIMEOUT);
       Files.deleteIfExists(socket);
@@ -198,9 +213,9 @@ final class AgentDaemon {
     command.addAll(List.of("-cp", ManagementFactory.getRuntimeMXBean().getClassPath(),
         TetherRemote.class.getName(), "daemon", "--socket", socket.toString(), "--log", log.toString(),
         "--idle", Long.toString(idle.toSeconds())));
-    Files.createDirectories(log.getParent());
+    TetherRemote.privateDirectory(log.getParent());
     // The daemon logs into `log` itself; what the JVM may print outside the logger goes beside it.
-    File console = log.resolveSibling("tether-remote-daemon.out").toFile();
+    File console = PrivateFiles.file(log.resolveSibling("tether-remote-daemon.out")).toFile();
     Process process = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(console))

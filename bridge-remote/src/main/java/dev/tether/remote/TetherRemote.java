@@ -1,6 +1,7 @@
 package dev.tether.remote;
 
 import dev.tether.adapters.Version;
+import dev.tether.adapters.daemon.PrivateFiles;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.Session;
@@ -132,12 +133,34 @@ public final class TetherRemote {
     return home != null && home.startsWith("/") ? Path.of(home) : Path.of(System.getProperty("user.home"));
   }
 
-  /** Routes SLF4J (slf4j-simple) to the log file; must run before the first logger is created. */
+  /** Routes SLF4J (slf4j-simple) to the log file, made 0600; must run before the first logger is created. */
   static void configureLogging(Path log) throws IOException {
-    Files.createDirectories(log.getParent());
+    privateDirectory(log.getParent());
+    PrivateFiles.file(log); // it names files, servers and sessions: not for other users
     System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
+  }
+
+  /**
+   * Creates {@code dir}; under {@code ~/.tether} every directory from {@code ~/.tether} down is
+   * made 0700 and must be this user's (a directory given elsewhere with {@code --log} is the
+   * user's choice and keeps its mode).
+   */
+  static Path privateDirectory(Path dir) throws IOException {
+    Path root = home().resolve(".tether");
+    Path absolute = dir.toAbsolutePath().normalize();
+    if (!absolute.startsWith(root)) {
+      Files.createDirectories(absolute);
+      return dir;
+    }
+    Path current = PrivateFiles.directory(root);
+    for (Path part : root.relativize(absolute)) {
+      if (!part.toString().isEmpty()) {
+        current = PrivateFiles.directory(current.resolve(part));
+      }
+    }
+    return dir;
   }
 
   /** One session on stdin/stdout; when it ends (or its transport does), servers are stopped and we exit. */
