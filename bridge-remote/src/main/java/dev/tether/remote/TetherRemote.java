@@ -73,7 +73,9 @@ public final class TetherRemote {
     String listen = null;
     Path log = defaultLog();
     boolean viaDaemon = false;
-    Path socket = AgentDaemon.defaultSocket();
+    // Not AgentDaemon.defaultSocket() here: loading AgentDaemon creates its logger, and slf4j-simple
+    // reads its settings once, so logging must be configured first or the daemon logs to stderr.
+    Path socket = null;
     Duration idle = Duration.ofSeconds(10);
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
@@ -95,13 +97,13 @@ public final class TetherRemote {
       case "stdio" -> {
         if (viaDaemon) {
           // The relay's own few lines go to stderr, which the local side copies into its log.
-          return new AgentDaemon(socket).relay(log, idle, new FileInputStream(FileDescriptor.in), protocolOut);
+          return new AgentDaemon(socket != null ? socket : AgentDaemon.defaultSocket()).relay(log, idle, new FileInputStream(FileDescriptor.in), protocolOut);
         }
         return stdio(log, protocolOut);
       }
       case "daemon" -> {
         configureLogging(log);
-        return new AgentDaemon(socket).serve(log, idle);
+        return new AgentDaemon(socket != null ? socket : AgentDaemon.defaultSocket()).serve(log, idle);
       }
       case "serve" -> {
         if (listen == null) {

@@ -130,7 +130,8 @@ class HostProcessesTest {
     exec.close();
     session.close();
     Path log = home.resolve(".tether/logs/tether-remote.log");
-    awaitTrue(() -> contains(log, "exec p1: pid"), "the exec start is logged (without its argv)");
+    awaitTrue(() -> contains(log, "exec p1: pid"), "the exec start is logged (without its argv) in " + log + ":\n"
+        + (Files.exists(log) ? Files.readString(log) : "(missing)"));
     String text = Files.readString(log);
     assertFalse(text.contains("SECRET"), "the agent log must not hold argv or environment:\n" + text);
     assertEquals("rw-------", mode(log), "the agent log");
