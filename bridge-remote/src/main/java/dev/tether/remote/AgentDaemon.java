@@ -3,30 +3,28 @@ package dev.tether.remote;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.daemon.PrivateFiles;
+import dev.tether.adapters.daemon.SingleInstance;
 import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.transport.SocketChannelTransport;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,17 +40,19 @@ import org.slf4j.LoggerFactory;
  */
 final class AgentDaemon {
   private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
-  private static final long START_TIMEOUT_MILLIS = 20_000;
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
   /** How long a detached session (and everything running in it) waits for its client to come back. */
   static final Duration DETACHED_TIMEOUT = Duration.ofMinutes(30);
 
   /** The exit status of a daemon that found another one serving its socket. */
-  static final int ALREADY_RUNNING = 3;
+  static final int ALREADY_RUNNING = SingleInstance.ALREADY_RUNNING;
 
   private final Path socket;
+  private final SingleInstance instance;
 
   AgentDaemon(Path socket) {
     this.socket = socket;
+    this.instance = new SingleInstance("tether-remote daemon", socket, socket.resolveSibling(socket.getFileName() + ".lock"));
   }
 
   /**
@@ -75,17 +75,8 @@ final class AgentDaemon {
     return socket.resolveSibling(socket.getFileName() + ".groups");
   }
 
-  private Path lockFile() {
-    return socket.resolveSibling(socket.getFileName() + ".lock");
-  }
-
   boolean isRunning() {
-    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      probe.connect(UnixDomainSocketAddress.of(socket));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return instance.isRunning();
   }
 
   /** Serves sessions until it has had none for {@code idle}; refuses to run twice on one socket. */
@@ -93,9 +84,8 @@ final class AgentDaemon {
     Path dir = socket.getParent();
     TetherRemote.privateDirectory(dir);
     PrivateFiles.directory(dir); // the socket's directory is private wherever it is
-    try (FileChannel lockChannel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock()) {
-      if (lock == null || isRunning()) {
+    try (java.io.Closeable lock = instance.tryLock()) {
+      if (lock == null) {
         System.err.println("tether-remote: a daemon already serves " + socket);
         return ALREADY_RUNNING;
       }
@@ -203,11 +193,8 @@ final class AgentDaemon {
   }
 
   /** Starts {@code tether-remote daemon} detached from this relay (and from the SSH session) and waits for it. */
-  private void start(Path log, Duration idle) throws IOException, InterruptedException {
+  private void start(Path log, Duration idle) throws IOException {
     List<String> command = new ArrayList<>();
-    if (new File("/usr/bin/setsid").canExecute()) {
-      command.add("/usr/bin/setsid"); // its own session: the SSH connection's hangup must not reach it
-    }
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
     command.addAll(List.of("-cp", ManagementFactory.getRuntimeMXBean().getClassPath(),
@@ -216,22 +203,7 @@ final class AgentDaemon {
     TetherRemote.privateDirectory(log.getParent());
     // The daemon logs into `log` itself; what the JVM may print outside the logger goes beside it.
     File console = PrivateFiles.file(log.resolveSibling("tether-remote-daemon.out")).toFile();
-    Process process = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(console))
-        .redirectError(ProcessBuilder.Redirect.appendTo(console))
-        .start();
-    long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
-    while (!isRunning()) {
-      // One that lost the race to another relay's daemon exits with ALREADY_RUNNING: the winner is binding.
-      if (!process.isAlive() && !isRunning() && process.exitValue() != ALREADY_RUNNING) {
-        throw new IOException("the tether-remote daemon exited at start (status " + process.exitValue() + "); see " + log);
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new InterruptedIOException("the tether-remote daemon did not start within 20 s; see " + log);
-      }
-      Thread.sleep(50); // waiting on another process's socket
-    }
+    instance.start(command, Map.of(), console, START_TIMEOUT, log);
   }
 
   private static void closeQuietly(SocketChannel channel) {
