@@ -2,6 +2,7 @@ package dev.tether.local.connect;
 
 import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
+import dev.tether.adapters.sys.SysClient;
 import dev.tether.adapters.sys.SysInfo;
 import dev.tether.local.TetherException;
 import dev.tether.local.daemon.RemoteSpec;

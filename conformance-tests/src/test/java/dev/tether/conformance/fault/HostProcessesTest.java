@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one ends its orphans; the agent's log and directories are private and hold no argv. Real
  * processes of the real agent jar; the "host" is a private HOME.
  */
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HostProcessesTest {
   private static final Duration GONE_WITHIN = Duration.ofSeconds(10);
 
@@ -161,7 +163,7 @@ class HostProcessesTest {
 
   private Process relay() throws IOException {
     ProcessBuilder builder = new ProcessBuilder(Processes.java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", TetherCli.AGENT_JAR.toString(), "stdio", "--daemon", "--idle", "1");
+        "-jar", TetherCli.AGENT_JAR.toString(), "stdio", "--daemon", "--idle", "60"); // ended by the test, not by idleness
     builder.environment().put("HOME", home.toString());
     Process process = builder.start();
     relays.add(process);
