@@ -97,6 +97,31 @@ class HostProcessesTest {
   }
 
   @Test
+  void aLanguageServerKilledWithSigkillResetsItsChannelWithTheReasonAndTheNextOneWorks() throws Exception {
+    Session session = connect();
+    Channel lsp = session.open(ChannelKinds.LSP, ChannelFlavour.MESSAGES,
+        "{\"command\":[\"sh\",\"-c\",\"(sleep 1000 &) ; exec cat\"]}");
+    long pid = JsonParser.parseString(lsp.acceptMetadata()).getAsJsonObject().get("pid").getAsLong();
+    sessionsToEnd.add(pid);
+    lsp.writeMessage("{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
+    lsp.readMessage();
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // kill -9 of the server, its escaped child alive
+    IOException reset = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> {
+      while (lsp.readMessage() != null) {
+        // drain until the reset arrives
+      }
+      throw new AssertionError("the channel ended without a reset");
+    });
+    assertTrue(reset.getMessage().contains("exited with status 137"), reset.getMessage());
+    assertGone(pid, "the killed server's group (its escaped sleep) once its channel ended");
+    Channel next = session.open(ChannelKinds.LSP, ChannelFlavour.MESSAGES, "{\"command\":[\"cat\"]}");
+    next.writeMessage("{\"jsonrpc\":\"2.0\",\"method\":\"again\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals("{\"jsonrpc\":\"2.0\",\"method\":\"again\"}", new String(next.readMessage(), StandardCharsets.UTF_8));
+    next.close();
+    session.close();
+  }
+
+  @Test
   void aRestartedDaemonEndsTheGroupsAKilledOneLeft() throws Exception {
     Session session = connect();
     long firstDaemon = daemon().orElseThrow().pid();

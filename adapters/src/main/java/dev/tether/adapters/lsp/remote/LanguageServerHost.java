@@ -186,6 +186,9 @@ public final class LanguageServerHost {
       daemon("lsp-in-" + process.pid(), this::editorToServer);
       daemon("lsp-out-" + process.pid(), this::serverToEditor);
       daemon("lsp-err-" + process.pid(), this::stderrToLog);
+      // A child the server left behind holds its stdout open: without this, a server that dies
+      // (kill -9, a crash) would never reach end of stream, and the editor would never be told.
+      process.onExit().thenRun(() -> daemon("lsp-end-" + process.pid(), () -> group.end(Duration.ofSeconds(1))));
     }
 
     private void editorToServer() {
