@@ -86,8 +86,14 @@ public final class ProcessGroup {
    * (repeated, since a member may fork meanwhile); forgets the record once the group is gone.
    */
   public void end(Duration grace) {
-    Optional<Stat> leaderStat = stat(leader);
-    if (leaderStat.isPresent() && leaderStat.get().startTime() == startTime && leaderStat.get().session() != leader) {
+    Optional<Stat> now = stat(leader);
+    if (now.isPresent() && now.get().startTime() != startTime) {
+      // The pid was reused, which the kernel allows only once no process has it as its session id:
+      // our group is already gone, and the session of that number is someone else's.
+      forget();
+      return;
+    }
+    if (now.isPresent() && now.get().session() != leader) {
       // Not (yet) a session leader: no setsid on this host, or killed before setsid ran. Its
       // session is ours, so never signal by session here; end the tree as before.
       ProcessHandle.of(leader).ifPresent(h -> ProcessTree.kill(h, grace));
