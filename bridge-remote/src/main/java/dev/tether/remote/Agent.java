@@ -5,7 +5,8 @@ import dev.tether.adapters.Version;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.dap.remote.DebugAdapterHost;
 import dev.tether.adapters.exec.remote.ExecHost;
-import dev.tether.adapters.fs.FileReadHost;
+import dev.tether.adapters.fs.remote.FileReadHost;
+import dev.tether.adapters.sys.remote.SysHost;
 import dev.tether.adapters.fs.remote.FileWriteHost;
 import dev.tether.adapters.fs.remote.FsHost;
 import dev.tether.adapters.fs.remote.SearchHost;
@@ -58,7 +59,7 @@ public final class Agent {
         .withListener(endingSessionServices(listener));
     this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
     this.debugAdapters = new DebugAdapterHost(catalog, config.maxMessageSize());
-    this.sys = new SysHost(logFile, this::capabilities, catalog);
+    this.sys = new SysHost(TetherRemote.home(), logFile, this::capabilities, catalog);
     this.services = services();
     this.registry = new SessionRegistry(config.withAcceptor(this::dispatch));
   }

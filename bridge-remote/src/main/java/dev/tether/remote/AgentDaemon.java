@@ -1,29 +1,29 @@
 package dev.tether.remote;
 
 import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.daemon.PrivateFiles;
+import dev.tether.adapters.daemon.SingleInstance;
+import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.transport.SocketChannelTransport;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,20 +39,22 @@ import org.slf4j.LoggerFactory;
  */
 final class AgentDaemon {
   private static final Logger LOG = LoggerFactory.getLogger(AgentDaemon.class);
-  private static final long START_TIMEOUT_MILLIS = 20_000;
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
   /** How long a detached session (and everything running in it) waits for its client to come back. */
   static final Duration DETACHED_TIMEOUT = Duration.ofMinutes(30);
 
   /** The exit status of a daemon that found another one serving its socket. */
-  static final int ALREADY_RUNNING = 3;
+  static final int ALREADY_RUNNING = SingleInstance.ALREADY_RUNNING;
 
   /** sockaddr_un's sun_path holds 108 bytes with the terminating NUL. */
   private static final int MAX_SOCKET_PATH = 107;
 
   private final Path socket;
+  private final SingleInstance instance;
 
   AgentDaemon(Path socket) {
     this.socket = socket;
+    this.instance = new SingleInstance("tether-remote daemon", socket, socket.resolveSibling(socket.getFileName() + ".lock"));
   }
 
   /**
@@ -67,17 +69,16 @@ final class AgentDaemon {
     return socket.resolveSibling(socket.getFileName() + ".pid");
   }
 
-  private Path lockFile() {
-    return socket.resolveSibling(socket.getFileName() + ".lock");
+  /**
+   * Where this daemon records the process groups it started ({@link ProcessGroup}), one file per
+   * group, so that the next daemon on this socket ends them if this one is killed.
+   */
+  Path groupRecords() {
+    return socket.resolveSibling(socket.getFileName() + ".groups");
   }
 
   boolean isRunning() {
-    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      probe.connect(UnixDomainSocketAddress.of(socket));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return instance.isRunning();
   }
 
   /** Serves sessions until it has had none for {@code idle}; refuses to run twice on one socket. */
@@ -89,13 +90,17 @@ final class AgentDaemon {
       return 1;
     }
     Path dir = socket.getParent();
-    Files.createDirectories(dir);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    try (FileChannel lockChannel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock()) {
-      if (lock == null || isRunning()) {
+    TetherRemote.privateDirectory(dir);
+    PrivateFiles.directory(dir); // the socket's directory is private wherever it is
+    try (java.io.Closeable lock = instance.tryLock()) {
+      if (lock == null) {
         System.err.println("tether-remote: a daemon already serves " + socket);
         return ALREADY_RUNNING;
+      }
+      ProcessGroup.recordIn(groupRecords());
+      int reaped = ProcessGroup.reapRecorded();
+      if (reaped > 0) {
+        LOG.info("ended {} process group(s) that a previous daemon on {} left running", reaped, socket);
       }
       Agent agent = new Agent(log, ServerCatalog.load(), SessionListener.NONE, DETACHED_TIMEOUT);
       Files.deleteIfExists(socket);
@@ -196,35 +201,17 @@ final class AgentDaemon {
   }
 
   /** Starts {@code tether-remote daemon} detached from this relay (and from the SSH session) and waits for it. */
-  private void start(Path log, Duration idle) throws IOException, InterruptedException {
+  private void start(Path log, Duration idle) throws IOException {
     List<String> command = new ArrayList<>();
-    if (new File("/usr/bin/setsid").canExecute()) {
-      command.add("/usr/bin/setsid"); // its own session: the SSH connection's hangup must not reach it
-    }
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
     command.addAll(List.of("-cp", ManagementFactory.getRuntimeMXBean().getClassPath(),
         TetherRemote.class.getName(), "daemon", "--socket", socket.toString(), "--log", log.toString(),
         "--idle", Long.toString(idle.toSeconds())));
-    Files.createDirectories(log.getParent());
+    TetherRemote.privateDirectory(log.getParent());
     // The daemon logs into `log` itself; what the JVM may print outside the logger goes beside it.
-    File console = log.resolveSibling("tether-remote-daemon.out").toFile();
-    Process process = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(console))
-        .redirectError(ProcessBuilder.Redirect.appendTo(console))
-        .start();
-    long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
-    while (!isRunning()) {
-      // One that lost the race to another relay's daemon exits with ALREADY_RUNNING: the winner is binding.
-      if (!process.isAlive() && !isRunning() && process.exitValue() != ALREADY_RUNNING) {
-        throw new IOException("the tether-remote daemon exited at start (status " + process.exitValue() + "); see " + log);
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new InterruptedIOException("the tether-remote daemon did not start within 20 s; see " + log);
-      }
-      Thread.sleep(50); // waiting on another process's socket
-    }
+    File console = PrivateFiles.file(log.resolveSibling("tether-remote-daemon.out")).toFile();
+    instance.start(command, Map.of(), console, START_TIMEOUT, log);
   }
 
   private static void closeQuietly(SocketChannel channel) {

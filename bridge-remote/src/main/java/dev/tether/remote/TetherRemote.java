@@ -1,6 +1,7 @@
 package dev.tether.remote;
 
 import dev.tether.adapters.Version;
+import dev.tether.adapters.daemon.PrivateFiles;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.Session;
@@ -72,7 +73,9 @@ public final class TetherRemote {
     }
     Path log = defaultLog();
     boolean viaDaemon = false;
-    Path socket = AgentDaemon.defaultSocket();
+    // Not AgentDaemon.defaultSocket() here: loading AgentDaemon creates its logger, and slf4j-simple
+    // reads its settings once, so logging must be configured first or the daemon logs to stderr.
+    Path socket = null;
     Duration idle = Duration.ofSeconds(10);
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
@@ -94,13 +97,13 @@ public final class TetherRemote {
       case "stdio" -> {
         if (viaDaemon) {
           // The relay's own few lines go to stderr, which the local side copies into its log.
-          return new AgentDaemon(socket).relay(log, idle, new FileInputStream(FileDescriptor.in), protocolOut);
+          return new AgentDaemon(socket != null ? socket : AgentDaemon.defaultSocket()).relay(log, idle, new FileInputStream(FileDescriptor.in), protocolOut);
         }
         return stdio(log, protocolOut);
       }
       case "daemon" -> {
         configureLogging(log);
-        return new AgentDaemon(socket).serve(log, idle);
+        return new AgentDaemon(socket != null ? socket : AgentDaemon.defaultSocket()).serve(log, idle);
       }
       default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
     }
@@ -126,12 +129,34 @@ public final class TetherRemote {
     return home != null && home.startsWith("/") ? Path.of(home) : Path.of(System.getProperty("user.home"));
   }
 
-  /** Routes SLF4J (slf4j-simple) to the log file; must run before the first logger is created. */
+  /** Routes SLF4J (slf4j-simple) to the log file, made 0600; must run before the first logger is created. */
   static void configureLogging(Path log) throws IOException {
-    Files.createDirectories(log.getParent());
+    privateDirectory(log.getParent());
+    PrivateFiles.file(log); // it names files, servers and sessions: not for other users
     System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
+  }
+
+  /**
+   * Creates {@code dir}; under {@code ~/.tether} every directory from {@code ~/.tether} down is
+   * made 0700 and must be this user's (a directory given elsewhere with {@code --log} is the
+   * user's choice and keeps its mode).
+   */
+  static Path privateDirectory(Path dir) throws IOException {
+    Path root = home().resolve(".tether");
+    Path absolute = dir.toAbsolutePath().normalize();
+    if (!absolute.startsWith(root)) {
+      Files.createDirectories(absolute);
+      return dir;
+    }
+    Path current = PrivateFiles.directory(root);
+    for (Path part : root.relativize(absolute)) {
+      if (!part.toString().isEmpty()) {
+        current = PrivateFiles.directory(current.resolve(part));
+      }
+    }
+    return dir;
   }
 
   /** One session on stdin/stdout; when it ends (or its transport does), servers are stopped and we exit. */

@@ -5,7 +5,7 @@ import dev.tether.adapters.Version;
 import dev.tether.adapters.sys.SysInfo;
 import dev.tether.adapters.sys.SysService;
 import dev.tether.adapters.sys.SysService.ServerPresence;
-import dev.tether.local.connect.SysClient;
+import dev.tether.adapters.sys.SysClient;
 import dev.tether.local.daemon.DaemonClient;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ChannelFlavour;

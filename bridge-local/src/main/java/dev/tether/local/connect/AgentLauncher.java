@@ -2,6 +2,7 @@ package dev.tether.local.connect;
 
 import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.Version;
+import dev.tether.adapters.sys.SysClient;
 import dev.tether.adapters.sys.SysInfo;
 import dev.tether.local.TetherException;
 import dev.tether.local.daemon.RemoteSpec;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,12 +68,18 @@ public final class AgentLauncher {
   }
 
   private Remote overSsh(RemoteSpec spec, Ui ui, SessionListener listener) throws IOException {
-    SshAgent agent = startOverSsh(spec, ui);
-    try {
-      return handshake(agent.display(), agent.transport(), agent.link(), agent.stderr(), listener);
-    } catch (IOException | RuntimeException e) {
-      agent.ssh().close();
-      throw e;
+    SshConnection ssh = sshConnect(spec, ui);
+    try (BootstrapDeadline deadline = new BootstrapDeadline(ssh.target().display(), BootstrapDeadline.configured(), ssh)) {
+      try {
+        SshAgent agent = startAgent(ssh, ui, deadline);
+        return handshake(agent.display(), agent.transport(), agent.link(), agent.stderr(), listener, deadline::step);
+      } catch (IOException | RuntimeException e) {
+        ssh.close();
+        if (deadline.expired()) {
+          throw deadline.failure(e);
+        }
+        throw e;
+      }
     }
   }
 
@@ -88,14 +96,21 @@ public final class AgentLauncher {
    * @throws dev.tether.mux.MuxException when the agent no longer has the session (it is then closed)
    */
   public void resume(RemoteSpec spec, Remote remote) throws IOException {
-    SshAgent agent = startOverSsh(spec, Ui.none());
-    try {
-      remote.session().resume(agent.transport());
-    } catch (IOException | RuntimeException e) {
-      agent.ssh().close();
-      throw e;
+    SshConnection ssh = sshConnect(spec, Ui.none());
+    try (BootstrapDeadline deadline = new BootstrapDeadline(ssh.target().display(), BootstrapDeadline.configured(), ssh)) {
+      try {
+        SshAgent agent = startAgent(ssh, Ui.none(), deadline);
+        deadline.step("resuming the session");
+        remote.session().resume(agent.transport());
+        remote.replaceLink(agent.link());
+      } catch (IOException | RuntimeException e) {
+        ssh.close();
+        if (deadline.expired()) {
+          throw deadline.failure(e);
+        }
+        throw e;
+      }
     }
-    remote.replaceLink(agent.link());
   }
 
   /** An SSH connection with the agent relay started on it. */
@@ -113,26 +128,25 @@ public final class AgentLauncher {
     };
   }
 
-  private SshAgent startOverSsh(RemoteSpec spec, Ui ui) throws IOException {
-    SshConnection ssh;
+  /** The authenticated connection; its own timeouts bound it (ConnectTimeout, the handshake, auth prompts). */
+  private SshConnection sshConnect(RemoteSpec spec, Ui ui) throws IOException {
     try {
       SshDestination destination = SshDestination.parse(spec.destination);
       ui.progress("connecting to " + spec.destination);
-      ssh = new SshConnector(environment, ui).connect(destination, sshOptions(spec.sshArgs));
+      return new SshConnector(environment, ui).connect(destination, sshOptions(spec.sshArgs));
     } catch (SshFailure e) {
       throw new TetherException(e.getMessage(), e);
     }
+  }
+
+  /** Installs the agent when needed and starts its relay; the caller closes {@code ssh} on failure. */
+  private SshAgent startAgent(SshConnection ssh, Ui ui, BootstrapDeadline deadline) throws IOException {
     String display = ssh.target().display();
-    try {
-      RemoteProcess agent = new Bootstrap(ssh, jar, ui, display).start();
-      ArrayDeque<String> stderr = drain(agent.stderr(), "agent@" + display);
-      CompletableFuture<Void> closed = new CompletableFuture<>();
-      Transport transport = new StreamTransport(agent.stdout(), agent.stdin(), tracking(agent, closed), "ssh " + display);
-      return new SshAgent(display, ssh, transport, new Remote.Link(ssh, closed), stderr);
-    } catch (IOException | RuntimeException e) {
-      ssh.close();
-      throw e;
-    }
+    RemoteProcess agent = new Bootstrap(ssh, jar, ui, display, deadline::step).start();
+    ArrayDeque<String> stderr = drain(agent.stderr(), "agent@" + display);
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    Transport transport = new StreamTransport(agent.stdout(), agent.stdin(), tracking(agent, closed), "ssh " + display);
+    return new SshAgent(display, ssh, transport, new Remote.Link(ssh, closed), stderr);
   }
 
   static SshOptions sshOptions(List<String> args) throws TetherException {
@@ -170,11 +184,12 @@ public final class AgentLauncher {
     CompletableFuture<Void> closed = new CompletableFuture<>();
     Transport transport = new StreamTransport(process.getInputStream(), process.getOutputStream(),
         tracking(stop, closed), display);
-    return handshake(display, transport, new Remote.Link(stop, closed), stderr, listener);
+    return handshake(display, transport, new Remote.Link(stop, closed), stderr, listener, step -> { });
   }
 
   private Remote handshake(String display, Transport transport, Remote.Link link, ArrayDeque<String> stderr,
-      SessionListener listener) throws IOException {
+      SessionListener listener, Consumer<String> step) throws IOException {
+    step.accept("waiting for the agent's handshake");
     Session session;
     try {
       session = Session.connect(transport, SessionConfig.defaults().withName(display)
@@ -185,6 +200,7 @@ public final class AgentLauncher {
     }
     SysInfo info;
     try {
+      step.accept("waiting for the agent's sys/info answer");
       info = sysInfo(session);
     } catch (IOException e) {
       session.close();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,12 +30,18 @@ public final class Bootstrap {
   private final AgentJar jar;
   private final Ui ui;
   private final String host;
+  private final Consumer<String> step;
 
-  public Bootstrap(SshConnection ssh, AgentJar jar, Ui ui, String host) {
+  /**
+   * @param step told the name of each step as it begins, so that a deadline that passes can name it
+   *     (see {@link BootstrapDeadline}, which closes {@code ssh} and so ends a step that hangs)
+   */
+  public Bootstrap(SshConnection ssh, AgentJar jar, Ui ui, String host, Consumer<String> step) {
     this.ssh = ssh;
     this.jar = jar;
     this.ui = ui;
     this.host = host;
+    this.step = step;
   }
 
   /** Ensures the agent is installed and starts it; the returned process speaks the session protocol. */
@@ -45,6 +52,7 @@ public final class Bootstrap {
     }
     // The relay hands the session to the per-user agent daemon, which outlives this connection and
     // is started with the relay's JVM flags and environment.
+    step.accept("starting the agent (tether-remote stdio --daemon)");
     return ssh.exec(agentCommand(jarPath()));
   }
 
@@ -63,6 +71,7 @@ public final class Bootstrap {
   }
 
   void checkJava() throws IOException {
+    step.accept("checking Java on the host (java -version)");
     String out = run("java -version 2>&1 || echo tether-no-java");
     if (out.contains("tether-no-java") || !out.toLowerCase(Locale.ROOT).contains("version")) {
       throw new TetherException("Java " + MIN_JAVA + " or newer is needed on " + host + " to run the Tether agent, "
@@ -86,6 +95,7 @@ public final class Bootstrap {
   }
 
   private boolean installed() throws IOException {
+    step.accept("checking the installed agent (sha256sum)");
     String out = run("sha256sum " + jarPath() + " 2>/dev/null || shasum -a 256 " + jarPath() + " 2>/dev/null || true");
     return out.startsWith(jar.sha256());
   }
@@ -93,21 +103,24 @@ public final class Bootstrap {
   private void install() throws IOException {
     String dir = jar.remoteDir();
     long size = jar.size();
-    String step = String.format("installing the agent on %s (%.1f MiB)", host, size / (1024.0 * 1024.0));
-    ui.progress(step);
-    run("mkdir -p \"$HOME/" + dir + "\"");
+    String installing = String.format("installing the agent on %s (%.1f MiB)", host, size / (1024.0 * 1024.0));
+    ui.progress(installing);
+    step.accept("creating ~/" + dir);
+    run("umask 077 && mkdir -p \"$HOME/" + dir + "\""); // ~/.tether is private: logs and sockets live there
     String temp = dir + "/tether-remote.jar.part-" + ProcessHandle.current().pid();
+    step.accept("uploading the agent");
     long[] told = {0};
     try {
       ssh.upload(jar.path(), temp, 0644, sent -> {
         if (sent - told[0] >= size / 100 || sent == size) { // a bar needs no more than every percent
           told[0] = sent;
-          ui.transfer(step, sent, size);
+          ui.transfer(installing, sent, size);
         }
       });
     } catch (SshFailure e) {
       throw new TetherException("uploading the agent to " + host + " failed: " + e.getMessage(), e);
     }
+    step.accept("verifying the uploaded agent (sha256sum)");
     String check = run("cd \"$HOME/" + dir + "\" && (sha256sum " + temp.substring(dir.length() + 1)
         + " 2>/dev/null || shasum -a 256 " + temp.substring(dir.length() + 1) + ")");
     if (!check.startsWith(jar.sha256())) {

@@ -19,13 +19,10 @@ import dev.tether.mux.transport.StreamTransport;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +73,7 @@ public final class Daemon {
   }
 
   /** The exit status of a daemon that found another one already serving (its starter keeps waiting). */
-  public static final int ALREADY_RUNNING = 3;
+  public static final int ALREADY_RUNNING = dev.tether.adapters.daemon.SingleInstance.ALREADY_RUNNING;
 
   /** Another daemon holds the lock (or answers on the socket). */
   public static final class AlreadyRunning extends TetherException {
@@ -91,9 +88,8 @@ public final class Daemon {
     // Commands that find no daemon each start one, so several may start at once (three editors opening
     // together). Checking the socket and binding it must be one step: otherwise a later daemon replaces
     // the socket file of an earlier one, which keeps running unreachable, holding its own SSH sessions.
-    try (FileChannel lockFile = FileChannel.open(paths.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockFile.tryLock()) {
-      if (lock == null || DaemonClient.isRunning(paths)) {
+    try (java.io.Closeable lock = DaemonClient.instance(paths).tryLock()) {
+      if (lock == null) {
         throw new AlreadyRunning("a tether daemon is already running (socket " + paths.socket() + ")");
       }
       serve();

@@ -1,6 +1,7 @@
 package dev.tether.local.daemon;
 
 import dev.tether.adapters.Version;
+import dev.tether.adapters.daemon.SingleInstance;
 import dev.tether.local.TetherException;
 import dev.tether.local.ssh.Prompter;
 import dev.tether.mux.Channel;
@@ -10,7 +11,6 @@ import dev.tether.mux.Session;
 import dev.tether.mux.SessionConfig;
 import dev.tether.mux.transport.SocketChannelTransport;
 import dev.tether.mux.transport.StreamTransport;
-import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * daemon may open {@code ui} channels back to us to show progress and ask for passphrases.
  */
 public final class DaemonClient implements AutoCloseable {
-  private static final long START_TIMEOUT_MILLIS = 20_000;
+  private static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(20);
 
   private final Session session;
   private final Progress progress;
@@ -85,12 +85,12 @@ public final class DaemonClient implements AutoCloseable {
   }
 
   public static boolean isRunning(DaemonPaths paths) {
-    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      probe.connect(UnixDomainSocketAddress.of(paths.socket()));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return instance(paths).isRunning();
+  }
+
+  /** The one daemon of {@code paths}: its socket and the lock beside it. */
+  static SingleInstance instance(DaemonPaths paths) {
+    return new SingleInstance("tether daemon", paths.socket(), paths.lockFile());
   }
 
   /** Connects to the daemon; when {@code autoStart}, starts one first if none answers. Progress as plain lines. */
@@ -128,13 +128,10 @@ public final class DaemonClient implements AutoCloseable {
     return client[0];
   }
 
-  /** Starts {@code tether daemon run} detached from this process and waits for its socket. */
+  /** Starts {@code tether daemon run} detached from this process (and the editor's group) and waits for its socket. */
   static void start(DaemonPaths paths) throws IOException {
     paths.ensurePrivateDir();
     List<String> command = new ArrayList<>();
-    if (new File("/usr/bin/setsid").canExecute()) {
-      command.add("/usr/bin/setsid"); // out of the editor's process group: closing a window must not kill it
-    }
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xss512k")); // a small idle footprint: the heap grows when needed
     for (String property : List.of("tether.agent.jar", "tether.daemon.idle")) {
@@ -146,28 +143,13 @@ public final class DaemonClient implements AutoCloseable {
     command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
     command.add("-Dtether.log=info");
     command.addAll(List.of("-cp", selfJar(), "dev.tether.local.cli.Tether", "daemon", "run"));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
-        .redirectError(ProcessBuilder.Redirect.appendTo(paths.log().toFile()));
-    builder.environment().put("TETHER_RUNTIME_DIR", paths.dir().toString());
-    Process process = builder.start();
-    long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
-    while (!isRunning(paths)) {
-      // A daemon that lost the race to another one exits with ALREADY_RUNNING: the winner is binding.
-      if (!process.isAlive() && !isRunning(paths) && process.exitValue() != Daemon.ALREADY_RUNNING) {
-        throw new TetherException("the tether daemon exited at start (status " + process.exitValue() + "); see "
-            + paths.log());
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new TetherException("the tether daemon did not start within 20 s; see " + paths.log());
-      }
-      try {
-        Thread.sleep(50); // waiting on another process's socket: polling is the simple honest way
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException();
-      }
+    try {
+      instance(paths).start(command, java.util.Map.of("TETHER_RUNTIME_DIR", paths.dir().toString()),
+          paths.log().toFile(), START_TIMEOUT, paths.log());
+    } catch (java.io.InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new TetherException(e.getMessage(), e);
     }
   }
 

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tether.adapters.exec.ExecService;
 import dev.tether.adapters.process.LoginShell;
+import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.adapters.process.Signals;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
@@ -27,15 +28,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's half of processes: serves {@code exec} control channels and {@code exec.io} streams.
- * A process belongs to the control channel that started it and is ended (its whole tree) when that
- * channel closes, so a vanished client never leaves processes behind.
+ * A process runs in a process group (and session) of its own, so SIGINT reaches the group as Ctrl-C
+ * does; it belongs to the control channel that started it, and its whole group, double-forked
+ * children included, is ended when that channel closes, so a vanished client never leaves processes
+ * behind (a command meant to outlive it must leave the group: {@code setsid CMD}).
  */
 public final class ExecHost {
   private static final Logger LOG = LoggerFactory.getLogger(ExecHost.class);
-  /** Where setsid lives: it puts each process in its own group, so SIGINT reaches the group as Ctrl-C does. */
-  private static final String SETSID = new File("/usr/bin/setsid").canExecute() ? "/usr/bin/setsid"
-      : new File("/bin/setsid").canExecute() ? "/bin/setsid" : null;
-
 
   private final Map<Session, Map<String, HostProcess>> bySession = new ConcurrentHashMap<>();
   private final AtomicInteger serial = new AtomicInteger();
@@ -94,10 +93,7 @@ public final class ExecHost {
 
   private HostProcess start(Session session, ExecService.StartParams params) throws IOException {
     List<String> command = LoginShell.argv(params.argv, params.command);
-    List<String> argv = new ArrayList<>();
-    if (SETSID != null) {
-      argv.add(SETSID);
-    }
+    List<String> argv = new ArrayList<>(ProcessGroup.launcher());
     argv.addAll(command);
     ProcessBuilder builder = new ProcessBuilder(argv);
     builder.directory(new File(params.cwd != null ? params.cwd : System.getProperty("user.home")));
@@ -113,7 +109,9 @@ public final class ExecHost {
     }
     HostProcess hosted = new HostProcess("p" + serial.incrementAndGet(), process, command);
     processes(session).put(hosted.id(), hosted);
-    LOG.info("exec {}: pid {} {}", hosted.id(), hosted.pid(), command);
+    // The argv and environment may hold secrets (mysql -pSECRET): never at INFO, which other tools collect.
+    LOG.info("exec {}: pid {}", hosted.id(), hosted.pid());
+    LOG.debug("exec {}: argv {}", hosted.id(), command);
     return hosted;
   }
 

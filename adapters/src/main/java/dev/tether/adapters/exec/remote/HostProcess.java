@@ -1,7 +1,7 @@
 package dev.tether.adapters.exec.remote;
 
 import dev.tether.adapters.exec.ExecService.ProcessInfo;
-import dev.tether.adapters.process.ProcessTree;
+import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.mux.Channel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +24,7 @@ final class HostProcess {
 
   private final String id;
   private final Process process;
+  private final ProcessGroup group;
   private final List<String> command;
   private final CompletableFuture<Void> stdoutDone = new CompletableFuture<>();
   private final CompletableFuture<Void> stderrDone = new CompletableFuture<>();
@@ -32,6 +33,7 @@ final class HostProcess {
   HostProcess(String id, Process process, List<String> command) {
     this.id = id;
     this.process = process;
+    this.group = ProcessGroup.started(process);
     this.command = command;
   }
 
@@ -111,11 +113,9 @@ final class HostProcess {
     }
   }
 
-  /** The client that started the process is gone: end the process and what it started. */
+  /** The client that started the process is gone: end its group, what it started included, even if it exited. */
   void end() {
-    if (process.isAlive()) {
-      ProcessTree.kill(process.toHandle(), Duration.ofSeconds(2));
-    }
+    group.end(Duration.ofSeconds(2));
     for (CompletableFuture<Void> done : List.of(stdoutDone, stderrDone)) {
       done.complete(null);
     }

@@ -7,7 +7,8 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.tether.adapters.catalog.CatalogException;
 import dev.tether.adapters.catalog.ServerCatalog;
-import dev.tether.adapters.process.ProcessTree;
+import dev.tether.adapters.process.LoginShell;
+import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.MuxException;
@@ -91,10 +92,12 @@ public final class LanguageServerHost {
     try {
       channel = request.accept(answer.toString());
     } catch (MuxException e) {
-      ProcessTree.kill(process.toHandle(), Duration.ZERO);
+      ProcessGroup.started(process).end(Duration.ZERO);
       throw e;
     }
-    Running server = new Running(channel, process, String.join(" ", command));
+    // Logs name the program only: its arguments and environment may hold secrets (DEBUG shows them).
+    LOG.debug("{} (pid {}): argv {}", programName(command), process.pid(), command);
+    Running server = new Running(channel, process, programName(command));
     running.add(server);
     server.start();
   }
@@ -126,8 +129,21 @@ public final class LanguageServerHost {
     return wanted.command != null ? wanted.command : catalog.languageServer(wanted.server).command();
   }
 
+  private static String programName(List<String> command) {
+    String program = command.get(0);
+    return program.substring(program.lastIndexOf('/') + 1);
+  }
+
+  /** In a process group (and session) of its own, so that it ends with everything it started. */
   private static Process start(List<String> command, Request wanted) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command);
+    List<String> argv = new java.util.ArrayList<>(ProcessGroup.launcher());
+    argv.addAll(command);
+    // setsid would start and only report a missing program as exit status 127: check first.
+    String program = command.get(0);
+    LoginShell.requireProgram(program.contains("/") && !program.startsWith("/") && wanted.cwd != null
+        ? wanted.cwd + "/" + program : program,
+        wanted.env != null && wanted.env.containsKey("PATH") ? wanted.env.get("PATH") : System.getenv("PATH"));
+    ProcessBuilder builder = new ProcessBuilder(argv);
     if (wanted.cwd != null) {
       File cwd = new File(wanted.cwd);
       if (!cwd.isDirectory()) {
@@ -152,6 +168,7 @@ public final class LanguageServerHost {
   private final class Running {
     private final Channel channel;
     private final Process process;
+    private final ProcessGroup group;
     private final String name;
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private volatile boolean shutdownSent;
@@ -162,12 +179,16 @@ public final class LanguageServerHost {
       this.channel = channel;
       this.process = process;
       this.name = name + " (pid " + process.pid() + ")";
+      this.group = ProcessGroup.started(process);
     }
 
     void start() {
       daemon("lsp-in-" + process.pid(), this::editorToServer);
       daemon("lsp-out-" + process.pid(), this::serverToEditor);
       daemon("lsp-err-" + process.pid(), this::stderrToLog);
+      // A child the server left behind holds its stdout open: without this, a server that dies
+      // (kill -9, a crash) would never reach end of stream, and the editor would never be told.
+      process.onExit().thenRun(() -> daemon("lsp-end-" + process.pid(), () -> group.end(Duration.ofSeconds(1))));
     }
 
     private void editorToServer() {
@@ -225,7 +246,7 @@ public final class LanguageServerHost {
         String why = e.getMessage();
         if (process.isAlive()) {
           channel.reset(ErrorCode.SERVICE_ERROR, name + " sent invalid LSP output: " + why);
-          ProcessTree.kill(process.toHandle(), Duration.ofSeconds(1));
+          group.end(Duration.ofSeconds(1));
         } else {
           LOG.debug("{}: output ended: {}", name, why);
         }
@@ -273,12 +294,12 @@ public final class LanguageServerHost {
       }
       try {
         if (!process.waitFor(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.info("{}: did not exit within {} s; killing its process tree", name, EXIT_GRACE.toSeconds());
+          LOG.info("{}: did not exit within {} s; killing its process group", name, EXIT_GRACE.toSeconds());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      ProcessTree.kill(process.toHandle(), Duration.ofSeconds(1));
+      group.end(Duration.ofSeconds(1)); // what it double-forked too
       channel.close();
       LOG.info("{}: ended", name);
       synchronized (running) {

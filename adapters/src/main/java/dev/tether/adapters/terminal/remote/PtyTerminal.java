@@ -27,6 +27,8 @@ final class PtyTerminal {
 
   private final String id;
   private final PtyProcess process;
+  /** pty4j's child calls setsid: the shell leads a session, which holds every job it starts. */
+  private final dev.tether.adapters.process.ProcessGroup group;
   private final List<String> command;
   private final Object lock = new Object();
   private final Scrollback scrollback = new Scrollback(SCROLLBACK_BYTES);
@@ -38,6 +40,7 @@ final class PtyTerminal {
   PtyTerminal(String id, PtyProcess process, List<String> command, int cols, int rows) {
     this.id = id;
     this.process = process;
+    this.group = dev.tether.adapters.process.ProcessGroup.started(process);
     this.command = command;
     this.cols = cols;
     this.rows = rows;
@@ -203,19 +206,19 @@ final class PtyTerminal {
     }
   }
 
-  /** Ends the process: SIGHUP to its group, as when a terminal window closes, then the whole tree. */
+  /**
+   * Ends the terminal: SIGHUP to the shell's group, as when a terminal window closes, then its whole
+   * session (jobs in other process groups and double-forked children too), even if the shell exited.
+   */
   void end() {
-    if (!process.isAlive()) {
-      return;
+    if (process.isAlive()) {
+      try {
+        dev.tether.adapters.process.Signals.toGroup(process.pid(), "HUP");
+      } catch (IOException e) {
+        LOG.debug("terminal {}: SIGHUP failed: {}", id, e.getMessage());
+      }
     }
-    // pty4j's process does not support toHandle(); its pid does.
-    java.util.Optional<ProcessHandle> handle = ProcessHandle.of(process.pid());
-    try {
-      dev.tether.adapters.process.Signals.toGroup(process.pid(), "HUP");
-    } catch (IOException e) {
-      LOG.debug("terminal {}: SIGHUP failed: {}", id, e.getMessage());
-    }
-    handle.ifPresent(h -> dev.tether.adapters.process.ProcessTree.kill(h, java.time.Duration.ofSeconds(2)));
+    group.end(java.time.Duration.ofSeconds(2));
   }
 
   /** One client's view: its channel and the lock that keeps replay and live output in order. */

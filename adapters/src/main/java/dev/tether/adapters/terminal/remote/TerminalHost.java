@@ -131,7 +131,8 @@ public final class TerminalHost {
     }
     terminal.exit().thenRun(() -> forgetOldExited(terminals));
     terminal.start();
-    LOG.info("terminal {}: pid {} {}", terminal.id(), terminal.pid(), command);
+    LOG.info("terminal {}: pid {}", terminal.id(), terminal.pid());
+    LOG.debug("terminal {}: argv {}", terminal.id(), command); // may hold secrets: never at INFO
     return terminal;
   }
 

@@ -1,7 +1,6 @@
-package dev.tether.local.connect;
+package dev.tether.adapters.sys;
 
 import dev.tether.adapters.JsonRpcClients;
-import dev.tether.adapters.sys.SysService;
 import dev.tether.mux.Channel;
 
 /** The local side of a {@code sys} channel: an LSP4J proxy for {@link SysService}. */

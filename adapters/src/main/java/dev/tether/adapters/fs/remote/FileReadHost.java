@@ -1,4 +1,4 @@
-package dev.tether.adapters.fs;
+package dev.tether.adapters.fs.remote;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

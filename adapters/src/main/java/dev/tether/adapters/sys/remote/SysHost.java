@@ -1,4 +1,4 @@
-package dev.tether.remote;
+package dev.tether.adapters.sys.remote;
 
 import dev.tether.adapters.JsonRpcServices;
 import dev.tether.adapters.Version;
@@ -20,18 +20,21 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** Serves {@code sys} channels: agent and host facts, and the agent log's tail. */
-final class SysHost implements SysService {
+public final class SysHost implements SysService {
+  private final Path home;
   private final Path logFile;
   private final Supplier<List<String>> capabilities;
   private final ServerCatalog catalog;
 
-  SysHost(Path logFile, Supplier<List<String>> capabilities, ServerCatalog catalog) {
+  /** {@code home} is where the agent lives and logs, as the bootstrap sees it ({@code $HOME}). */
+  public SysHost(Path home, Path logFile, Supplier<List<String>> capabilities, ServerCatalog catalog) {
+    this.home = home;
     this.logFile = logFile;
     this.capabilities = capabilities;
     this.catalog = catalog;
   }
 
-  void open(OpenRequest request) throws IOException {
+  public void open(OpenRequest request) throws IOException {
     Channel channel = request.accept();
     JsonRpcServices.serve(channel, this);
   }
@@ -46,7 +49,7 @@ final class SysHost implements SysService {
     info.os = System.getProperty("os.name");
     info.arch = System.getProperty("os.arch");
     info.user = System.getProperty("user.name");
-    info.home = TetherRemote.home().toString(); // where the agent lives and logs, as the bootstrap sees it
+    info.home = home.toString();
     info.shell = System.getenv().getOrDefault("SHELL", "/bin/sh");
     info.pid = ProcessHandle.current().pid();
     info.javaVersion = System.getProperty("java.version");
