@@ -1,22 +1,15 @@
 package dev.tether.local.cli;
 
 import dev.tether.adapters.lsp.PathMapper;
-import dev.tether.local.TetherException;
 import dev.tether.local.daemon.DaemonClient;
 import dev.tether.local.dap.DapFrontEnd;
-import dev.tether.local.dap.LoopbackPeers;
+import dev.tether.local.lsp.EditorListener;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +41,8 @@ final class DapCommand implements Callable<Integer> {
   @Option(names = "--map", paramLabel = "LOCAL=REMOTE", description = "path mapping, repeatable; identity where paths are equal; a leading ~ is the local home")
   List<String> maps = new ArrayList<>();
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "accept debug clients on TCP (loopback) instead of stdio")
+  @Option(names = "--listen", paramLabel = "HOST:PORT|unix:PATH",
+      description = "accept debug clients on a loopback TCP port or a Unix socket (mode 0600) instead of stdio; only your own user's")
   String listen;
 
   @Option(names = "--adapter", paramLabel = "NAME", description = "a catalog adapter: debugpy, lldb-dap, delve, gdb")
@@ -72,7 +66,12 @@ final class DapCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad --map: " + e.getMessage());
     }
-    InetSocketAddress listenAddress = listen == null ? null : listenAddress();
+    EditorListener listener;
+    try {
+      listener = listen == null ? null : EditorListener.parse(listen);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     PrintStream stderr = System.err;
     DapFrontEnd.Options options = new DapFrontEnd.Options(connection.spec(destination), adapter,
         command.isEmpty() ? null : command, connect, mapper, LspCommand.cacheDir());
@@ -81,53 +80,7 @@ final class DapCommand implements Callable<Integer> {
       if (listen == null) {
         return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
       }
-      return listen(frontEnd, listenAddress, stderr);
-    }
-  }
-
-  /**
-   * {@code --listen}'s address, loopback only: a debug adapter runs programs as the user, so its endpoint
-   * must not be reachable from other machines.
-   */
-  private InetSocketAddress listenAddress() throws IOException {
-    int colon = listen.lastIndexOf(':');
-    if (colon < 0 || !listen.substring(colon + 1).matches("[0-9]{1,5}")) {
-      throw new ParameterException(spec.commandLine(), "--listen needs HOST:PORT, got '" + listen + "'");
-    }
-    InetAddress address = InetAddress.getByName(listen.substring(0, colon).replace("[", "").replace("]", ""));
-    if (!address.isLoopbackAddress()) {
-      throw new TetherException("--listen serves loopback addresses only (127.0.0.1, ::1), not " + address.getHostAddress());
-    }
-    return new InetSocketAddress(address, Integer.parseInt(listen.substring(colon + 1)));
-  }
-
-  /** One adapter per client connection, for clients of this user only (the peer's uid is checked). */
-  private int listen(DapFrontEnd frontEnd, InetSocketAddress address, PrintStream stderr) throws IOException {
-    try (ServerSocket server = new ServerSocket()) {
-      server.bind(address);
-      stderr.println("tether dap: listening on " + server.getLocalSocketAddress() + " (one adapter per client connection)");
-      LoopbackPeers peers = LoopbackPeers.system();
-      int ownUid = LoopbackPeers.ownUid();
-      while (true) {
-        Socket client = server.accept();
-        OptionalInt uid = peers.peerUid(client);
-        if (uid.isEmpty() || uid.getAsInt() != ownUid) {
-          stderr.println("tether dap: refused a client of " + (uid.isEmpty() ? "unknown uid" : "uid " + uid.getAsInt())
-              + " from " + client.getRemoteSocketAddress() + ": --listen serves only uid " + ownUid);
-          client.close();
-          continue;
-        }
-        client.setTcpNoDelay(true);
-        Thread thread = new Thread(() -> {
-          try (client) {
-            frontEnd.serve(client.getInputStream(), client.getOutputStream());
-          } catch (Exception e) {
-            stderr.println("tether: debug client connection ended: " + e.getMessage());
-          }
-        }, "client " + client.getRemoteSocketAddress());
-        thread.setDaemon(true);
-        thread.start();
-      }
+      return listener.serve("dap", frontEnd::serve, stderr);
     }
   }
 }

@@ -65,7 +65,7 @@ final class LspCommand implements Callable<Integer>, HandedOver {
       if (listen == null) {
         return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
       }
-      return listener.serve(frontEnd, stderr);
+      return listener.serve("lsp", frontEnd::serve, stderr);
     }
   }
 

@@ -28,8 +28,10 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
- * {@code tether lsp --listen}: serves editors that connect to a loopback TCP port or a Unix socket,
- * one language server per connection, and only the user running it (docs/SECURITY.md).
+ * {@code tether lsp --listen} and {@code tether dap --listen}: serves editors (or debug clients) that
+ * connect to a loopback TCP port or a Unix socket, one language server (or debug adapter) per
+ * connection, and only the user running it (docs/SECURITY.md). LSP and DAP share the base protocol's
+ * {@code Content-Length} framing, so one first-message check serves both.
  *
  * <ul>
  *   <li>TCP binds a loopback address only; anything else is a usage error. A connection is accepted
@@ -39,7 +41,7 @@ import jdk.net.UnixDomainPrincipal;
  *       private directory, then renamed into place, so it is never reachable with the umask's mode),
  *       and checks the peer's uid ({@code SO_PEERCRED}) as well.
  *   <li>Either way, the first message must be a complete, well-formed LSP message ({@link FirstMessage})
- *       before the language server is started on the host; anything else is closed at once.
+ *       before the server is started on the host; anything else is closed at once.
  * </ul>
  * Every refusal is one line on stderr: {@code tether lsp: refused a connection from ...: reason}.
  *
@@ -52,6 +54,12 @@ public final class EditorListener {
 
   private final Address address;
   private final long uid = new UnixSystem().getUid();
+
+  /** What serves one accepted connection until it ends (a front end's {@code serve}). */
+  @FunctionalInterface
+  public interface Connection {
+    int serve(InputStream in, OutputStream out) throws Exception;
+  }
 
   /** Where to listen: a loopback TCP address or a Unix socket path. */
   public sealed interface Address permits Tcp, Unix {}
@@ -116,71 +124,79 @@ public final class EditorListener {
   }
 
   /** Accepts editors until the process ends; returns only by an exception. */
-  public int serve(LspFrontEnd frontEnd, PrintStream stderr) throws IOException {
+  public int serve(String command, Connection frontEnd, PrintStream stderr) throws IOException {
+    Log log = new Log("tether " + command + ": ", stderr);
     if (address instanceof Unix unix) {
-      return serveUnix(unix.path(), frontEnd, stderr);
+      return serveUnix(unix.path(), frontEnd, log);
     }
     try (ServerSocket server = new ServerSocket()) {
       server.bind(((Tcp) address).address());
-      stderr.println("tether lsp: listening on " + server.getLocalSocketAddress() + " (one server per editor connection)");
+      log.line("listening on " + server.getLocalSocketAddress() + " (one server per connection)");
       while (true) {
         Socket editor = server.accept();
-        start(() -> serveTcp(editor, frontEnd, stderr), "editor " + editor.getRemoteSocketAddress());
+        start(() -> serveTcp(editor, frontEnd, log), "editor " + editor.getRemoteSocketAddress());
       }
     }
   }
 
-  private void serveTcp(Socket editor, LspFrontEnd frontEnd, PrintStream stderr) {
+  /** Lines on stderr, each starting with the command's name. */
+  private record Log(String prefix, PrintStream stderr) {
+    void line(String text) {
+      stderr.println(prefix + text);
+    }
+  }
+
+  private void serveTcp(Socket editor, Connection frontEnd, Log log) {
     String peer = String.valueOf(editor.getRemoteSocketAddress());
     try (editor) {
       // The peer's socket: its local end is our remote end, and the other way round.
       OptionalInt owner = ProcNetTcp.ownerOf((InetSocketAddress) editor.getRemoteSocketAddress(),
           (InetSocketAddress) editor.getLocalSocketAddress());
       if (owner.isEmpty() || owner.getAsInt() != uid) {
-        stderr.println("tether lsp: refused a connection from " + peer + ": "
+        log.line("refused a connection from " + peer + ": "
             + (owner.isEmpty() ? "its owner cannot be found in /proc/net/tcp" : "it belongs to uid " + owner.getAsInt())
             + ", not to uid " + uid);
         return;
       }
       editor.setTcpNoDelay(true);
       editor.setSoTimeout(FIRST_MESSAGE_MILLIS);
-      InputStream in = firstMessageChecked(editor.getInputStream(), peer, stderr);
+      InputStream in = firstMessageChecked(editor.getInputStream(), peer, log);
       if (in != null) {
         editor.setSoTimeout(0);
         frontEnd.serve(in, editor.getOutputStream());
       }
     } catch (Exception e) {
-      stderr.println("tether lsp: editor connection " + peer + " ended: " + e.getMessage());
+      log.line("connection " + peer + " ended: " + e.getMessage());
     }
   }
 
-  private int serveUnix(Path path, LspFrontEnd frontEnd, PrintStream stderr) throws IOException {
+  private int serveUnix(Path path, Connection frontEnd, Log log) throws IOException {
     try (ServerSocketChannel server = bindPrivately(path)) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(path), "remove " + path));
-      stderr.println("tether lsp: listening on unix:" + path + " (one server per editor connection)");
+      log.line("listening on unix:" + path + " (one server per connection)");
       while (true) {
         SocketChannel editor = server.accept();
-        start(() -> serveUnix(editor, path, frontEnd, stderr), "editor unix:" + path);
+        start(() -> serveUnix(editor, path, frontEnd, log), "editor unix:" + path);
       }
     }
   }
 
-  private void serveUnix(SocketChannel editor, Path path, LspFrontEnd frontEnd, PrintStream stderr) {
+  private void serveUnix(SocketChannel editor, Path path, Connection frontEnd, Log log) {
     String peer = "unix:" + path;
     try (editor) {
       UnixDomainPrincipal principal = editor.getOption(ExtendedSocketOptions.SO_PEERCRED);
       String user = principal.user().getName();
       if (!user.equals(new UnixSystem().getUsername())) {
-        stderr.println("tether lsp: refused a connection on " + peer + " from user " + user);
+        log.line("refused a connection on " + peer + " from user " + user);
         return;
       }
       // A socket channel has no read timeout; the socket's mode already limits this to our own user.
-      InputStream in = firstMessageChecked(inputOf(editor), peer, stderr);
+      InputStream in = firstMessageChecked(inputOf(editor), peer, log);
       if (in != null) {
         frontEnd.serve(in, outputOf(editor));
       }
     } catch (Exception e) {
-      stderr.println("tether lsp: editor connection " + peer + " ended: " + e.getMessage());
+      log.line("connection " + peer + " ended: " + e.getMessage());
     }
   }
 
@@ -230,14 +246,14 @@ public final class EditorListener {
 
   /**
    * The connection's input with its checked first message in front, or null after refusing it: the
-   * language server is started only for a connection that has sent a whole LSP message.
+   * server is started only for a connection that has sent a whole base-protocol message.
    */
-  private static InputStream firstMessageChecked(InputStream in, String peer, PrintStream stderr) throws IOException {
+  private static InputStream firstMessageChecked(InputStream in, String peer, Log log) throws IOException {
     try {
       byte[] first = FirstMessage.read(in, LspFrontEnd.MAX_MESSAGE);
       return new SequenceInputStream(new ByteArrayInputStream(first), in);
     } catch (FirstMessage.NotLsp e) {
-      stderr.println("tether lsp: refused a connection from " + peer + ": " + e.getMessage());
+      log.line("refused a connection from " + peer + ": " + e.getMessage());
       return null;
     }
   }
