@@ -6,7 +6,8 @@ import dev.tether.adapters.catalog.CatalogException;
 import dev.tether.adapters.catalog.DebugAdapter;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.dap.DapRewriter;
-import dev.tether.adapters.process.ProcessTree;
+import dev.tether.adapters.process.LoginShell;
+import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.MuxException;
@@ -140,14 +141,32 @@ public final class DebugAdapterHost {
     try {
       channel = request.accept(answer.toString());
     } catch (MuxException e) {
-      ProcessTree.kill(process.toHandle(), Duration.ZERO);
+      ProcessGroup.started(process).end(Duration.ZERO);
       throw e;
     }
-    new Spawned(channel, process, String.join(" ", command)).start();
+    // Logs name the program only: its arguments and environment may hold secrets (DEBUG shows them).
+    LOG.debug("{} (pid {}): argv {}", programName(command), process.pid(), command);
+    new Spawned(channel, process, programName(command)).start();
   }
 
+  private static String programName(List<String> command) {
+    String program = command.get(0);
+    return program.substring(program.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * In a session (and process group) of its own, so that ending it ends the debuggee and whatever
+   * else the adapter started, double-forked or not.
+   */
   private static Process start(List<String> command, Request wanted) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command);
+    List<String> argv = new java.util.ArrayList<>(ProcessGroup.launcher());
+    argv.addAll(command);
+    // setsid would start and only report a missing program as exit status 127: check first.
+    String program = command.get(0);
+    LoginShell.requireProgram(program.contains("/") && !program.startsWith("/") && wanted.cwd != null
+        ? wanted.cwd + "/" + program : program,
+        wanted.env != null && wanted.env.containsKey("PATH") ? wanted.env.get("PATH") : System.getenv("PATH"));
+    ProcessBuilder builder = new ProcessBuilder(argv);
     if (wanted.cwd != null) {
       File cwd = new File(wanted.cwd);
       if (!cwd.isDirectory()) {
@@ -210,15 +229,17 @@ public final class DebugAdapterHost {
   private final class Spawned {
     private final Channel channel;
     private final Process process;
+    private final ProcessGroup group;
     private final String name;
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private Thread stderrReader;
     private Thread toClient;
 
-    Spawned(Channel channel, Process process, String command) {
+    Spawned(Channel channel, Process process, String program) {
       this.channel = channel;
       this.process = process;
-      this.name = command + " (pid " + process.pid() + ")";
+      this.group = ProcessGroup.started(process);
+      this.name = program + " (pid " + process.pid() + ")";
     }
 
     void start() {
@@ -252,7 +273,7 @@ public final class DebugAdapterHost {
       } catch (IOException e) {
         if (process.isAlive()) {
           channel.reset(ErrorCode.SERVICE_ERROR, name + " sent invalid DAP output: " + e.getMessage());
-          ProcessTree.kill(process.toHandle(), Duration.ofSeconds(1));
+          group.end(Duration.ofSeconds(1));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -295,12 +316,12 @@ public final class DebugAdapterHost {
       }
       try {
         if (!process.waitFor(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.info("{}: did not exit within {} s; killing its process tree", name, EXIT_GRACE.toSeconds());
+          LOG.info("{}: did not exit within {} s; ending its process group", name, EXIT_GRACE.toSeconds());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      ProcessTree.kill(process.toHandle(), Duration.ofSeconds(1));
+      group.end(Duration.ofSeconds(1));
       try {
         toClient.join(5000); // an adapter that died reports why (a reset) before the channel is closed
       } catch (InterruptedException e) {
