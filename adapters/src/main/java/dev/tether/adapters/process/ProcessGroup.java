@@ -55,6 +55,31 @@ public final class ProcessGroup {
     return SETSID == null ? List.of() : List.of(SETSID);
   }
 
+  /**
+   * Starts {@code command} through {@link #launcher()} in {@code cwd} (null: the agent's) with
+   * {@code env} added (null: none), after checking that its program exists: behind {@code setsid} a
+   * missing program would only show as exit status 127. Call {@link #started} on the result.
+   */
+  public static Process start(List<String> command, String cwd, java.util.Map<String, String> env) throws IOException {
+    String program = command.get(0);
+    LoginShell.requireProgram(program.contains("/") && !program.startsWith("/") && cwd != null ? cwd + "/" + program : program,
+        env != null && env.containsKey("PATH") ? env.get("PATH") : System.getenv("PATH"));
+    List<String> argv = new java.util.ArrayList<>(launcher());
+    argv.addAll(command);
+    ProcessBuilder builder = new ProcessBuilder(argv);
+    if (cwd != null) {
+      File directory = new File(cwd);
+      if (!directory.isDirectory()) {
+        throw new IOException("working directory " + cwd + " does not exist");
+      }
+      builder.directory(directory);
+    }
+    if (env != null) {
+      builder.environment().putAll(env);
+    }
+    return builder.start();
+  }
+
   /** Records the groups started from now on in {@code directory} (created 0700); null stops recording. */
   public static void recordIn(Path directory) throws IOException {
     if (directory != null) {

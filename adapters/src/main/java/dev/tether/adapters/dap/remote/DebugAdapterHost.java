@@ -6,7 +6,6 @@ import dev.tether.adapters.catalog.CatalogException;
 import dev.tether.adapters.catalog.DebugAdapter;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.dap.DapRewriter;
-import dev.tether.adapters.process.LoginShell;
 import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
@@ -14,7 +13,6 @@ import dev.tether.mux.MuxException;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.jsonrpc.BaseProtocol;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -159,25 +157,7 @@ public final class DebugAdapterHost {
    * else the adapter started, double-forked or not.
    */
   private static Process start(List<String> command, Request wanted) throws IOException {
-    List<String> argv = new java.util.ArrayList<>(ProcessGroup.launcher());
-    argv.addAll(command);
-    // setsid would start and only report a missing program as exit status 127: check first.
-    String program = command.get(0);
-    LoginShell.requireProgram(program.contains("/") && !program.startsWith("/") && wanted.cwd != null
-        ? wanted.cwd + "/" + program : program,
-        wanted.env != null && wanted.env.containsKey("PATH") ? wanted.env.get("PATH") : System.getenv("PATH"));
-    ProcessBuilder builder = new ProcessBuilder(argv);
-    if (wanted.cwd != null) {
-      File cwd = new File(wanted.cwd);
-      if (!cwd.isDirectory()) {
-        throw new IOException("working directory " + wanted.cwd + " does not exist");
-      }
-      builder.directory(cwd);
-    }
-    if (wanted.env != null) {
-      builder.environment().putAll(wanted.env);
-    }
-    return builder.start();
+    return ProcessGroup.start(command, wanted.cwd, wanted.env);
   }
 
   private void connect(OpenRequest request, Connect where) throws MuxException {

@@ -7,7 +7,6 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.tether.adapters.catalog.CatalogException;
 import dev.tether.adapters.catalog.ServerCatalog;
-import dev.tether.adapters.process.LoginShell;
 import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
@@ -15,7 +14,6 @@ import dev.tether.mux.MuxException;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.jsonrpc.BaseProtocol;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -136,25 +134,7 @@ public final class LanguageServerHost {
 
   /** In a process group (and session) of its own, so that it ends with everything it started. */
   private static Process start(List<String> command, Request wanted) throws IOException {
-    List<String> argv = new java.util.ArrayList<>(ProcessGroup.launcher());
-    argv.addAll(command);
-    // setsid would start and only report a missing program as exit status 127: check first.
-    String program = command.get(0);
-    LoginShell.requireProgram(program.contains("/") && !program.startsWith("/") && wanted.cwd != null
-        ? wanted.cwd + "/" + program : program,
-        wanted.env != null && wanted.env.containsKey("PATH") ? wanted.env.get("PATH") : System.getenv("PATH"));
-    ProcessBuilder builder = new ProcessBuilder(argv);
-    if (wanted.cwd != null) {
-      File cwd = new File(wanted.cwd);
-      if (!cwd.isDirectory()) {
-        throw new IOException("working directory " + wanted.cwd + " does not exist");
-      }
-      builder.directory(cwd);
-    }
-    if (wanted.env != null) {
-      builder.environment().putAll(wanted.env);
-    }
-    return builder.start();
+    return ProcessGroup.start(command, wanted.cwd, wanted.env);
   }
 
   private static String rootMessage(Throwable e) {
