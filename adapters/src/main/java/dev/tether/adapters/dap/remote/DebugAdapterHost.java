@@ -7,21 +7,19 @@ import dev.tether.adapters.catalog.DebugAdapter;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.dap.DapRewriter;
 import dev.tether.adapters.process.ProcessGroup;
+import dev.tether.adapters.process.StderrLog;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.MuxException;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.jsonrpc.BaseProtocol;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -211,7 +209,7 @@ public final class DebugAdapterHost {
     private final Process process;
     private final ProcessGroup group;
     private final String name;
-    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final StderrLog stderr;
     private Thread stderrReader;
     private Thread toClient;
 
@@ -220,6 +218,7 @@ public final class DebugAdapterHost {
       this.process = process;
       this.group = ProcessGroup.started(process);
       this.name = program + " (pid " + process.pid() + ")";
+      this.stderr = new StderrLog(ADAPTER_LOG, this.name);
     }
 
     void start() {
@@ -261,26 +260,11 @@ public final class DebugAdapterHost {
     }
 
     private void stderrToLog() {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          ADAPTER_LOG.info("[{}] {}", name, line);
-          synchronized (stderrTail) {
-            stderrTail.addLast(line);
-            if (stderrTail.size() > 20) {
-              stderrTail.removeFirst();
-            }
-          }
-        }
-      } catch (IOException ignored) {
-        // the process is gone
-      }
+      stderr.pump(process.getErrorStream());
     }
 
     private String lastStderr() {
-      synchronized (stderrTail) {
-        return stderrTail.isEmpty() ? "" : "; its last stderr line: " + stderrTail.peekLast();
-      }
+      return stderr.reason();
     }
 
     /** The client is gone: ask the adapter to end the debuggee, then make sure the whole tree ends. */

@@ -8,18 +8,16 @@ import com.google.gson.JsonPrimitive;
 import dev.tether.adapters.catalog.CatalogException;
 import dev.tether.adapters.catalog.ServerCatalog;
 import dev.tether.adapters.process.ProcessGroup;
+import dev.tether.adapters.process.StderrLog;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.MuxException;
 import dev.tether.mux.OpenRequest;
 import dev.tether.mux.jsonrpc.BaseProtocol;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +43,6 @@ public final class LanguageServerHost {
   private static final Logger LOG = LoggerFactory.getLogger(LanguageServerHost.class);
   private static final Logger SERVER_LOG = LoggerFactory.getLogger("dev.tether.server-stderr");
   private static final Gson GSON = new Gson();
-  private static final int STDERR_TAIL = 20;
 
   /** What the opener asks for: a catalog name or an explicit command, with cwd and environment. */
   static final class Request {
@@ -150,7 +147,7 @@ public final class LanguageServerHost {
     private final Process process;
     private final ProcessGroup group;
     private final String name;
-    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final StderrLog stderr;
     private volatile boolean shutdownSent;
     private volatile boolean exitSent;
     private boolean initializeSeen;
@@ -159,6 +156,7 @@ public final class LanguageServerHost {
       this.channel = channel;
       this.process = process;
       this.name = name + " (pid " + process.pid() + ")";
+      this.stderr = new StderrLog(SERVER_LOG, this.name);
       this.group = ProcessGroup.started(process);
     }
 
@@ -236,26 +234,11 @@ public final class LanguageServerHost {
     }
 
     private void stderrToLog() {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          SERVER_LOG.info("[{}] {}", name, line);
-          synchronized (stderrTail) {
-            stderrTail.addLast(line);
-            if (stderrTail.size() > STDERR_TAIL) {
-              stderrTail.removeFirst();
-            }
-          }
-        }
-      } catch (IOException ignored) {
-        // the process is gone
-      }
+      stderr.pump(process.getErrorStream());
     }
 
     private String lastStderr() {
-      synchronized (stderrTail) {
-        return stderrTail.isEmpty() ? "" : "; its last stderr line: " + stderrTail.peekLast();
-      }
+      return stderr.reason();
     }
 
     /** The editor is gone: finish the LSP exit handshake on its behalf, then make sure the tree ends. */
