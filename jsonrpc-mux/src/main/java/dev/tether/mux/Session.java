@@ -6,7 +6,6 @@ import dev.tether.mux.internal.Frame;
 import dev.tether.mux.internal.FrameLog;
 import dev.tether.mux.internal.FrameReader;
 import dev.tether.mux.internal.FrameType;
-import dev.tether.mux.internal.FrameWriter;
 import dev.tether.mux.internal.Liveness;
 import dev.tether.mux.internal.Hello;
 import dev.tether.mux.internal.MalformedPayloadException;
@@ -27,29 +26,31 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One multiplexed, resumable session over a byte-stream {@link Transport}: the owner of the channel
- * map, the replay buffer, the write token and the transport. It reads top to bottom: creating and
- * resuming, opening channels, the writer, the reader and its frame handlers, timers, closing. The
- * decisions live in parts it calls under its lock, each a plain class tested without threads:
- * {@link OutboundScheduler} (what is sent next: queues, round robin, in-flight budget), {@link AckPolicy}
- * (sequence numbers in, when an ACK is owed), {@link Liveness} (PING, RTT, the dead-peer rule) and
- * {@link ReplayBuffer}. Frame handlers signal a channel-scoped error by throwing
- * {@link ChannelProtocolException} and a session-scoped one by throwing {@link SessionProtocolException};
- * {@code dispatchLocked} resets the channel, the reader closes the session.
+ * map, the replay buffer and the transport. It reads top to bottom: creating and resuming, opening
+ * channels, the writer's source, the reader and its frame handlers, timers, closing. The decisions live
+ * in parts it calls under its lock, each a plain class tested without threads: {@link OutboundScheduler}
+ * (what is sent next: queues, round robin, in-flight budget), {@link SessionWriter} (who writes: the
+ * write token, the write loop, flushing, the last words), {@link AckPolicy} (sequence numbers in, when
+ * an ACK is owed), {@link Liveness} (PING, RTT, the dead-peer rule) and {@link ReplayBuffer}. Frame
+ * handlers signal a channel-scoped error by throwing {@link ChannelProtocolException} and a
+ * session-scoped one by throwing {@link SessionProtocolException}; {@code protocolErrorLocked} is the
+ * one place that turns the first into a RESET and the second into a GOAWAY and close.
  *
- * <p>Threading: one lock guards all session and channel state and is never held during I/O. The
- * transport's output belongs to whoever holds the write token: the session's writer thread (which
- * lives as long as the session and sends queued frames in fair order), or an application thread that
- * found the writer idle and nothing queued and writes its own DATA frame (see {@link #enqueueData}).
- * One reader thread per attached transport parses frames, never blocks on a channel (DATA is buffered
- * up to the window this side granted) and never writes. Application threads read and write channels;
- * acceptor and listener callbacks run on worker threads.
+ * <p>Threading: one lock guards all session and channel state and is never held during I/O, logging
+ * (lines are handed to the serial event executor) or a transport's close (done on a worker thread or
+ * by the writer). The transport's output belongs to whoever holds the write token (see
+ * {@link SessionWriter}): the session's writer thread, which lives as long as the session and sends
+ * queued frames in fair order, or an application thread that found the writer idle and nothing queued
+ * and writes its own DATA frame (see {@link #enqueueData}). One reader thread per attached transport
+ * parses frames, never blocks on a channel (DATA is buffered up to the window this side granted) and
+ * never writes. Application threads read and write channels; acceptor and listener callbacks run on
+ * worker threads.
  */
 public final class Session implements Closeable {
   /** Where a session is in its life. */
@@ -69,7 +70,6 @@ public final class Session implements Closeable {
   /** How long after the last small message (or full frame) the traffic still counts as mixed. */
   private static final long MIXED_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   final ReentrantLock lock = new ReentrantLock();
-  private final Condition writerWake = lock.newCondition();
   private final SessionConfig config;
   private final Scheduler scheduler;
   private final boolean initiator;
@@ -87,7 +87,6 @@ public final class Session implements Closeable {
   // Guarded by lock.
   private State state = State.ATTACHED;
   private Transport transport;
-  private FrameWriter writer;
   private int generation;
   private final Map<Integer, Channel> channels = new HashMap<>();
   private final Set<Integer> recentlyReset = new LinkedHashSet<>();
@@ -105,13 +104,9 @@ public final class Session implements Closeable {
   private ErrorCode closeCode;
   private String closeReason;
   private Frame goaway;
-  /**
-   * The write token: whoever holds it owns {@link #writer} and the transport's output. The writer
-   * thread holds it from its first frame until it has flushed; an application thread holds it while
-   * it writes and flushes its own frame (see {@link #enqueueData}).
-   */
-  private boolean writing;
   private final OutboundScheduler outbound;
+  /** Owns the write token and the transport's output; see {@link SessionWriter}. */
+  private final SessionWriter writer;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -134,6 +129,7 @@ public final class Session implements Closeable {
     this.nextLocalId = initiator ? 1 : 2;
     this.frameLog = new FrameLog(config.name());
     this.events = new SerialExecutor(Workers.shared());
+    this.writer = new SessionWriter(lock, scheduler, new WriterSource(), frameLog);
   }
 
   // ---- creating and resuming ------------------------------------------------------------------
@@ -187,7 +183,7 @@ public final class Session implements Closeable {
     } finally {
       lock.unlock();
     }
-    Thread writerThread = new Thread(this::writeLoop, "tether-writer-" + config.name());
+    Thread writerThread = new Thread(writer::run, "tether-writer-" + config.name());
     writerThread.setDaemon(true);
     writerThread.start();
     startReader(first, generationSnapshot());
@@ -282,11 +278,19 @@ public final class Session implements Closeable {
   private void attachLocked(Transport t) {
     long now = scheduler.nanoTime();
     transport = t;
-    writer = new FrameWriter(t.output());
     generation++;
     state = State.ATTACHED;
     liveness.attached(now);
-    writerWake.signalAll();
+    writer.attachLocked(t.output(), generation);
+  }
+
+  private boolean readerCurrent(int gen) {
+    lock.lock();
+    try {
+      return gen == generation && state != State.CLOSED;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private int generationSnapshot() {
@@ -402,56 +406,29 @@ public final class Session implements Closeable {
    */
   void enqueueData(Channel channel, byte[] payload, boolean mayWrite) throws IOException {
     Frame frame = new Frame(FrameType.DATA, channel.id(), payload);
-    FrameWriter out;
-    int gen;
     long ack;
     lock.lock();
     try {
       requireNotClosed();
       channel.checkWritableLocked();
-      if (!mayWrite || !mayWriteDirectlyLocked(frame)) {
+      if (!mayWrite || !mayWriteDirectlyLocked(frame) || !writer.takeTokenLocked()) {
         queueOnChannelLocked(channel, frame);
         return;
       }
-      writing = true;
       channel.countSentLocked(payload.length);
       outbound.sentDirectly(frame, scheduler.nanoTime());
-      out = writer;
-      gen = generation;
       ack = acks.received();
       noteSentLocked(frame, ack);
     } finally {
       lock.unlock();
     }
-    try {
-      frameLog.outbound(frame, ack);
-      out.write(frame, ack);
-      out.flush();
-    } catch (IOException e) {
-      // The frame is in the replay buffer: a resume retransmits it, so the caller's write succeeded.
-      transportFailed(gen, "write failed: " + e.getMessage());
-    } finally {
-      releaseWriteToken();
-    }
+    writer.writeDirect(frame, ack);
   }
 
   private boolean mayWriteDirectlyLocked(Frame frame) {
-    return resumable && state == State.ATTACHED && !writing
+    return resumable && state == State.ATTACHED && writer.tokenFreeLocked()
         && outbound.maySendDirectly(frame, scheduler.nanoTime()) && !(Thread.currentThread() instanceof ReaderThread)
         && !Thread.currentThread().isInterrupted();
-  }
-
-  /** Gives the write token back and wakes the writer thread if frames queued up meanwhile. */
-  private void releaseWriteToken() {
-    lock.lock();
-    try {
-      writing = false;
-      if (state == State.CLOSED || !outbound.idle()) {
-        writerWake.signal();
-      }
-    } finally {
-      lock.unlock();
-    }
   }
 
   void enqueueHalfClose(Channel channel) throws IOException {
@@ -476,7 +453,7 @@ public final class Session implements Closeable {
       channel.countSentLocked(frame.payload.length);
     }
     outbound.queueOnChannel(channel, frame);
-    writerWake.signal();
+    writer.wakeLocked();
   }
 
   void returnCreditLocked(Channel channel, int increment) {
@@ -492,12 +469,12 @@ public final class Session implements Closeable {
    */
   private void queueControlLocked(Frame frame) {
     if (!outbound.queueControl(frame)) {
-      closeLocked(ErrorCode.PROTOCOL_ERROR, "control queue overflow: " + outbound.controlQueued()
+      protocolErrorLocked(SessionProtocolException.protocol("control queue overflow: " + outbound.controlQueued()
           + " frames waiting to be written (limit " + config.maxControlQueue()
-          + "); the peer sends requests but does not read the answers", true);
+          + "); the peer sends requests but does not read the answers"));
       return;
     }
-    writerWake.signal();
+    writer.wakeLocked();
   }
 
   private String channelLimitReasonLocked() {
@@ -568,70 +545,48 @@ public final class Session implements Closeable {
     }
   }
 
-  // ---- the writer --------------------------------------------------------------------------------
+  // ---- the writer ------------------------------------------------------------------------------
 
-  /**
-   * The writer thread: sends frames in fair order, flushes when the queues run dry. It holds the write
-   * token from its first frame until that flush; while an application thread holds it, it waits.
-   */
-  private void writeLoop() {
-    FrameWriter dirty = null; // written to since the last flush; the token is ours while non-null
-    int dirtyGeneration = 0;
-    while (true) {
-      Frame frame = null;
-      List<Frame> lastWords = List.of();
-      FrameWriter out;
-      int gen;
-      long ack;
-      boolean closing;
-      lock.lock();
-      try {
-        while (state != State.CLOSED && dirty == null
-            && (writing || (frame = state == State.ATTACHED ? nextFrameLocked(scheduler.nanoTime()) : null) == null)) {
-          writerWake.awaitUninterruptibly();
-        }
-        closing = state == State.CLOSED;
-        if (closing) {
-          while (writing && dirty == null) {
-            writerWake.awaitUninterruptibly(); // an application thread is writing; the GOAWAY follows it
-          }
-          lastWords = lastWordsLocked();
-        } else if (frame == null && dirty != null && state == State.ATTACHED) {
-          frame = nextFrameLocked(scheduler.nanoTime()); // more to write before flushing?
-        }
-        out = writer;
-        gen = generation;
-        ack = acks.received();
-        if (frame != null && !closing) {
-          writing = true;
-          noteSentLocked(frame, ack);
-        }
-      } finally {
-        lock.unlock();
-      }
-      if (closing) {
-        finishClosing(lastWords, out, ack);
-        return;
-      }
-      if (frame == null) {
-        flushQuietly(dirty, dirtyGeneration);
-        dirty = null;
-        releaseWriteToken();
-        continue;
-      }
-      if (dirty != null && dirty != out) {
-        flushQuietly(dirty, dirtyGeneration); // left over from before a resume
-      }
-      try {
-        frameLog.outbound(frame, ack);
-        out.write(frame, ack);
-        dirty = out;
-        dirtyGeneration = gen;
-      } catch (IOException e) {
-        transportFailed(gen, "write failed: " + e.getMessage());
-        dirty = null;
-        releaseWriteToken();
-      }
+  /** What the {@link SessionWriter} sends: the scheduler's frames while attached, last words on close. */
+  private final class WriterSource implements SessionWriter.Source {
+    @Override
+    public boolean closedLocked() {
+      return state == State.CLOSED;
+    }
+
+    @Override
+    public Frame nextLocked(long now) {
+      return state == State.ATTACHED ? nextFrameLocked(now) : null;
+    }
+
+    @Override
+    public long ackLocked() {
+      return acks.received();
+    }
+
+    @Override
+    public void sendingLocked(Frame frame, long ack) {
+      noteSentLocked(frame, ack);
+    }
+
+    @Override
+    public boolean pendingLocked() {
+      return state == State.CLOSED || !outbound.idle();
+    }
+
+    @Override
+    public List<Frame> lastWordsLocked() {
+      return Session.this.lastWordsLocked();
+    }
+
+    @Override
+    public void writeFailed(int gen, String why) {
+      transportFailed(gen, why);
+    }
+
+    @Override
+    public void finished() {
+      closeQuietly(transportSnapshot());
     }
   }
 
@@ -641,20 +596,12 @@ public final class Session implements Closeable {
     outbound.sent(frame);
   }
 
-  private void flushQuietly(FrameWriter out, int gen) {
-    try {
-      out.flush();
-    } catch (IOException e) {
-      transportFailed(gen, "write failed: " + e.getMessage());
-    }
-  }
-
   /** The scheduler's next frame; a replay overflow closes the session (the writer then sends GOAWAY). */
   private Frame nextFrameLocked(long now) {
     try {
       return outbound.next(now);
     } catch (SessionProtocolException overflow) {
-      closeLocked(overflow.code, overflow.getMessage(), true);
+      protocolErrorLocked(overflow);
       return null;
     }
   }
@@ -682,21 +629,6 @@ public final class Session implements Closeable {
     return last;
   }
 
-  private void finishClosing(List<Frame> lastWords, FrameWriter out, long ack) {
-    if (out != null) {
-      try {
-        for (Frame frame : lastWords) {
-          frameLog.outbound(frame, ack);
-          out.write(frame, ack);
-        }
-        out.flush();
-      } catch (IOException ignored) {
-        // The peer may already be gone; the GOAWAY was a courtesy.
-      }
-    }
-    closeQuietly(transportSnapshot());
-  }
-
   // ---- the reader ------------------------------------------------------------------------------
 
   private void startReader(Transport t, int gen) {
@@ -709,51 +641,91 @@ public final class Session implements Closeable {
     FrameReader reader = new FrameReader(t.input(), config.maxFrameSize(), payloads);
     try {
       while (reader.nextFrame((frame, ack) -> onFrame(gen, frame, ack))) {
-        if (generationSnapshot() != gen) {
-          return;
+        if (!readerCurrent(gen)) {
+          return; // detached (a resume starts a new reader) or closed
         }
       }
       transportFailed(gen, "the transport ended (" + t.description() + ")");
     } catch (SessionProtocolException e) {
-      if (generationSnapshot() == gen) {
-        LOG.warn("{}: closing session: {}", config.name(), e.getMessage());
-        close(e.code, e.getMessage());
-      }
+      readerFailed(gen, e); // a frame the reader could not parse
     } catch (IOException e) {
       transportFailed(gen, "read failed: " + e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("{}: internal error in the reader", config.name(), e);
-      close(ErrorCode.INTERNAL_ERROR, "internal error: " + e);
+      readerFailed(gen, new SessionProtocolException(ErrorCode.INTERNAL_ERROR, "internal error: " + e));
+    }
+  }
+
+  private void readerFailed(int gen, SessionProtocolException e) {
+    lock.lock();
+    try {
+      if (gen == generation) {
+        protocolErrorLocked(e);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Handles one frame under the lock; callbacks it collects run after the lock is released. */
-  private void onFrame(int gen, Frame frame, long ack) throws SessionProtocolException {
+  private void onFrame(int gen, Frame frame, long ack) {
+    frameLog.inbound(frame, ack); // before the lock: logging never holds it
     List<Runnable> callbacks = new ArrayList<>(2);
+    boolean payloadKept = false;
     lock.lock();
     try {
       if (gen != generation || state == State.CLOSED) {
         return; // a stale reader from before a resume, or a closed session
       }
-      frameLog.inbound(frame, ack);
-      long now = scheduler.nanoTime();
-      liveness.received(now);
-      wireBytesIn += frame.wireSize();
-      long unacknowledged = replay.bytes();
-      if (!replay.acknowledge(ack)) {
-        throw SessionProtocolException.protocol("peer acknowledged seq " + ack + " but only "
-            + replay.lastSeq() + " frames were sent");
-      }
-      ackArrivedLocked(unacknowledged - replay.bytes(), now);
-      if (frame.type.sequenced && !acceptSequenceLocked(frame, now)) {
-        return;
-      }
-      dispatchLocked(frame, callbacks);
+      payloadKept = receiveLocked(frame, ack, callbacks);
+    } catch (SessionProtocolException | ChannelProtocolException e) {
+      protocolErrorLocked(e);
     } finally {
+      if (!payloadKept && frame.type == FrameType.DATA) {
+        payloads.give(frame.payload); // dropped or refused: the array came from the pool and nobody holds it
+      }
       lock.unlock();
     }
     for (Runnable callback : callbacks) {
       runCallback(callback);
+    }
+  }
+
+  /** Returns true when a channel took the frame's payload (a DATA frame it buffered). */
+  private boolean receiveLocked(Frame frame, long ack, List<Runnable> callbacks)
+      throws SessionProtocolException, ChannelProtocolException {
+    long now = scheduler.nanoTime();
+    liveness.received(now);
+    wireBytesIn += frame.wireSize();
+    long unacknowledged = replay.bytes();
+    if (!replay.acknowledge(ack)) {
+      throw SessionProtocolException.protocol("peer acknowledged seq " + ack + " but only "
+          + replay.lastSeq() + " frames were sent");
+    }
+    ackArrivedLocked(unacknowledged - replay.bytes(), now);
+    if (frame.type.sequenced && !acceptSequenceLocked(frame, now)) {
+      return false;
+    }
+    return dispatchLocked(frame, callbacks);
+  }
+
+  /**
+   * The one place that decides an error's scope (netty's {@code onError}): a
+   * {@link ChannelProtocolException} resets that channel and the session goes on; a
+   * {@link SessionProtocolException} closes the session with a GOAWAY naming the reason. Every protocol
+   * error ends here: the frame handlers' (through {@link #onFrame}), the frame reader's, an overflowing
+   * control queue's and an overflowing replay buffer's.
+   */
+  private void protocolErrorLocked(Exception error) {
+    if (error instanceof ChannelProtocolException e) {
+      resetLocked(e.channel, channels.get(e.channel), e.code, e.getMessage());
+    } else if (error instanceof SessionProtocolException e) {
+      if (state != State.CLOSED) {
+        logLater(() -> LOG.warn("{}: closing session: {}", config.name(), e.getMessage()));
+      }
+      closeLocked(e.code, e.getMessage(), true);
+    } else {
+      throw new IllegalArgumentException("not a protocol error: " + error, error);
     }
   }
 
@@ -764,7 +736,7 @@ public final class Session implements Closeable {
   private void ackArrivedLocked(long released, long now) {
     boolean wasSuspended = outbound.budgetSuspended(now);
     if (outbound.ackArrived(released, now)) {
-      writerWake.signal();
+      writer.wakeLocked();
     }
     if (!wasSuspended && outbound.budgetSuspended(now) && LOG.isDebugEnabled()) {
       logLater(() -> LOG.debug("{}: the peer acknowledged late; in-flight budget suspended", config.name()));
@@ -788,32 +760,32 @@ public final class Session implements Closeable {
   }
 
   /**
-   * Handles one frame. This is the one place that decides an error's scope: a handler throws
-   * {@link ChannelProtocolException} and that channel is reset here while the session goes on; a
-   * {@link SessionProtocolException} (a handler's, or a malformed session frame) goes up to the reader,
-   * which closes the session with a GOAWAY. A malformed payload takes the scope of its frame type.
+   * Handles one frame, giving a malformed payload the scope of its frame type: a channel frame's is
+   * a {@link ChannelProtocolException}, a session frame's a {@link SessionProtocolException}. Returns
+   * true when a channel took the frame's payload.
    */
-  private void dispatchLocked(Frame frame, List<Runnable> callbacks) throws SessionProtocolException {
+  private boolean dispatchLocked(Frame frame, List<Runnable> callbacks)
+      throws SessionProtocolException, ChannelProtocolException {
     try {
-      handleLocked(frame, callbacks);
-    } catch (ChannelProtocolException e) {
-      resetLocked(e.channel, channels.get(e.channel), e.code, e.getMessage());
+      return handleLocked(frame, callbacks);
     } catch (MalformedPayloadException e) {
       if (frame.type.sessionScoped()) {
         throw SessionProtocolException.protocol("malformed " + frame.type + ": " + e.getMessage());
       }
-      resetLocked(frame.channel, channels.get(frame.channel), ErrorCode.PROTOCOL_ERROR,
+      throw new ChannelProtocolException(frame.channel, ErrorCode.PROTOCOL_ERROR,
           "malformed " + frame.type + " frame: " + e.getMessage());
     }
   }
 
-  private void handleLocked(Frame frame, List<Runnable> callbacks)
+  private boolean handleLocked(Frame frame, List<Runnable> callbacks)
       throws SessionProtocolException, ChannelProtocolException, MalformedPayloadException {
     switch (frame.type) {
       case OPEN -> handleOpenLocked(frame);
       case OPEN_OK -> handleOpenOkLocked(frame, callbacks);
       case OPEN_FAIL -> handleOpenFailLocked(frame);
-      case DATA -> handleDataLocked(frame, callbacks);
+      case DATA -> {
+        return handleDataLocked(frame, callbacks);
+      }
       case CREDIT -> handleCreditLocked(frame, callbacks);
       case HALF_CLOSE -> handleHalfCloseLocked(frame, callbacks);
       case RESET -> handleResetLocked(frame);
@@ -826,6 +798,7 @@ public final class Session implements Closeable {
       case ACK -> { } // the header's ack field was all it carried
       default -> throw SessionProtocolException.protocol("unhandled frame type " + frame.type);
     }
+    return false;
   }
 
   private void handleOpenLocked(Frame frame) throws MalformedPayloadException, ChannelProtocolException {
@@ -899,11 +872,12 @@ public final class Session implements Closeable {
     channel.failLocked(new ChannelOpenException(error.code(), error.reason()));
   }
 
-  private void handleDataLocked(Frame frame, List<Runnable> callbacks) throws ChannelProtocolException {
+  /** Returns true when the channel took the payload; otherwise the caller gives the array back. */
+  private boolean handleDataLocked(Frame frame, List<Runnable> callbacks) throws ChannelProtocolException {
     Channel channel = channels.get(frame.channel);
     if (channel == null || channel.state == Channel.State.OPENING || channel.state == Channel.State.PENDING) {
       answerUnknownLocked(frame, channel);
-      return;
+      return false;
     }
     if (channel.remoteFinished()) {
       throw new ChannelProtocolException(frame.channel, ErrorCode.PROTOCOL_ERROR,
@@ -916,6 +890,7 @@ public final class Session implements Closeable {
           + " bytes of window left");
     }
     addCallback(callbacks, channel.receiveLocked(frame.payload));
+    return true;
   }
 
   private void handleCreditLocked(Frame frame, List<Runnable> callbacks)
@@ -1025,7 +1000,7 @@ public final class Session implements Closeable {
 
   private void queueAckLocked() {
     if (outbound.queueAck()) {
-      writerWake.signal();
+      writer.wakeLocked();
     }
   }
 
@@ -1144,7 +1119,7 @@ public final class Session implements Closeable {
     }
     cancel(ackTimer);
     cancel(tickTimer);
-    writerWake.signalAll();
+    writer.wakeAllLocked();
     events.execute(() -> config.listener().onClosed(this, code, reason));
   }
 

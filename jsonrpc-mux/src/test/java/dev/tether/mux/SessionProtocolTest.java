@@ -160,6 +160,21 @@ class SessionProtocolTest {
   }
 
   @Test
+  void refusedDataGivesItsPooledPayloadArrayBack() throws Exception {
+    connect(config());
+    byte[] fullFrame = new byte[session.frameSize()]; // read into an array from the pool
+    peer.data(41, fullFrame);
+    assertEquals(ErrorCode.UNKNOWN_CHANNEL, peer.expect(FrameType.RESET).error().code());
+    assertEquals(1, session.payloads().pooled(), "DATA for an unknown channel returned its array");
+    Channel channel = open("bytes", ChannelFlavour.BYTES, 1000); // our window: 100 bytes
+    peer.data(channel.id(), fullFrame);
+    assertEquals(ErrorCode.FLOW_CONTROL_ERROR, peer.expect(FrameType.RESET).error().code());
+    assertEquals(1, session.payloads().reusedCount(), "the second frame was read into the returned array");
+    assertEquals(1, session.payloads().pooled(), "DATA beyond the window returned its array");
+    assertEquals(Session.State.ATTACHED, session.state());
+  }
+
+  @Test
   void openOkForAChannelNobodyOpenedIsAnsweredWithReset() throws Exception {
     connect(config());
     peer.openOk(7, 100);
