@@ -13,10 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * channel's length-prefixed records pass through as bytes). End of stream becomes a half-close on the
  * other side; a reset or a lost session becomes a reset carrying the same reason.
  *
- * <p>No thread of its own: bytes move on the thread that reports them, the reading session's reader
- * (data arrived) or the writing session's reader (window reopened), with non-blocking reads and
- * writes only. A slow side stalls its direction through the windows, as a blocking copy would, and
- * a small message crosses the daemon without a hand-off to another thread.
+ * <p>No thread of its own: bytes move on the thread that reports them, the source session's reader
+ * (data arrived), the destination session's reader (window reopened), a worker (a reset or the end of
+ * either channel, reported outside the session lock) or the caller of {@link #join} (bytes that came
+ * before it), with non-blocking reads and writes only; the work-in-progress count lets one of them
+ * drain at a time. {@link Channel#tryWrite} only queues, so the destination session's writer thread
+ * puts the bytes on its transport: a reader thread never blocks on a transport. A slow side stalls its
+ * direction through the windows, as a blocking copy would.
  */
 final class Splice {
   private Splice() {}

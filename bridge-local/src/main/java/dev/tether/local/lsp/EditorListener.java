@@ -23,7 +23,15 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
@@ -41,18 +49,28 @@ import jdk.net.UnixDomainPrincipal;
  *       private directory, then renamed into place, so it is never reachable with the umask's mode),
  *       and checks the peer's uid ({@code SO_PEERCRED}) as well.
  *   <li>Either way, the first message must be a complete, well-formed LSP message ({@link FirstMessage})
- *       before the server is started on the host; anything else is closed at once.
+ *       before the server is started on the host; anything else is closed at once. A connection that
+ *       has not sent its whole first message within {@value #DEFAULT_FIRST_MESSAGE_SECONDS} s
+ *       ({@code TETHER_FIRST_MESSAGE_TIMEOUT=SECONDS}) is closed: a silent or trickling local peer
+ *       holds a thread only that long.
  * </ul>
  * Every refusal is one line on stderr: {@code tether lsp: refused a connection from ...: reason}.
  *
  * <p>Threading: {@link #serve} accepts on the calling thread until the process ends; each connection
- * is checked and served on a daemon thread of its own.
+ * is checked and served on a daemon thread of its own, so one slow connection never delays another.
+ * First-message deadlines fire on one shared daemon thread, which only closes the connection (its own
+ * thread then fails out of its read).
  */
 public final class EditorListener {
-  /** How long a connection may take to send its first message. */
-  private static final int FIRST_MESSAGE_MILLIS = 30_000;
+  /** How long a connection may take to send its whole first message, unless configured. */
+  public static final int DEFAULT_FIRST_MESSAGE_SECONDS = 10;
+  /** The environment variable that sets that limit, in seconds. */
+  public static final String FIRST_MESSAGE_TIMEOUT_VARIABLE = "TETHER_FIRST_MESSAGE_TIMEOUT";
+  private static final int MAX_FIRST_MESSAGE_SECONDS = 3600;
+  private static final ScheduledExecutorService DEADLINES = deadlineThread();
 
   private final Address address;
+  private final Duration firstMessageTimeout;
   private final long uid = new UnixSystem().getUid();
 
   /** What serves one accepted connection until it ends (a front end's {@code serve}). */
@@ -70,23 +88,31 @@ public final class EditorListener {
   /** A Unix socket path. */
   public record Unix(Path path) implements Address {}
 
-  private EditorListener(Address address) {
+  private EditorListener(Address address, Duration firstMessageTimeout) {
     this.address = address;
+    this.firstMessageTimeout = firstMessageTimeout;
+  }
+
+  /** Like {@link #parse(String, Map)} with this process's environment. */
+  public static EditorListener parse(String spec) {
+    return parse(spec, System.getenv());
   }
 
   /**
-   * Parses {@code HOST:PORT} or {@code unix:PATH}.
+   * Parses {@code HOST:PORT} or {@code unix:PATH}; the first-message deadline comes from
+   * {@value #FIRST_MESSAGE_TIMEOUT_VARIABLE} in {@code env}.
    *
-   * @throws IllegalArgumentException with a message fit for a usage error, for a malformed value or a
-   *     host that is not loopback
+   * @throws IllegalArgumentException with a message fit for a usage error, for a malformed value, a
+   *     host that is not loopback or a malformed deadline
    */
-  public static EditorListener parse(String spec) {
+  public static EditorListener parse(String spec, Map<String, String> env) {
+    Duration timeout = firstMessageTimeout(env.get(FIRST_MESSAGE_TIMEOUT_VARIABLE));
     if (spec.startsWith("unix:")) {
       String path = spec.substring("unix:".length());
       if (path.isEmpty()) {
         throw new IllegalArgumentException("--listen unix: needs a path, e.g. unix:/run/user/1000/tether-lsp.sock");
       }
-      return new EditorListener(new Unix(Path.of(path).toAbsolutePath().normalize()));
+      return new EditorListener(new Unix(Path.of(path).toAbsolutePath().normalize()), timeout);
     }
     int colon = spec.lastIndexOf(':');
     if (colon <= 0) {
@@ -116,11 +142,36 @@ public final class EditorListener {
       throw new IllegalArgumentException("--listen HOST:PORT needs /proc/net/tcp to check who connects;"
           + " use --listen unix:PATH on this system");
     }
-    return new EditorListener(new Tcp(new InetSocketAddress(bind, port)));
+    return new EditorListener(new Tcp(new InetSocketAddress(bind, port)), timeout);
+  }
+
+  private static Duration firstMessageTimeout(String seconds) {
+    if (seconds == null || seconds.isBlank()) {
+      return Duration.ofSeconds(DEFAULT_FIRST_MESSAGE_SECONDS);
+    }
+    try {
+      int parsed = Integer.parseInt(seconds.trim());
+      if (parsed > 0 && parsed <= MAX_FIRST_MESSAGE_SECONDS) {
+        return Duration.ofSeconds(parsed);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(FIRST_MESSAGE_TIMEOUT_VARIABLE + " must be a number of seconds from 1 to "
+        + MAX_FIRST_MESSAGE_SECONDS + ", got '" + seconds + "'");
+  }
+
+  /** The same listener with another first-message deadline (tests use a short one). */
+  EditorListener withFirstMessageTimeout(Duration timeout) {
+    return new EditorListener(address, timeout);
   }
 
   public Address address() {
     return address;
+  }
+
+  public Duration firstMessageTimeout() {
+    return firstMessageTimeout;
   }
 
   /** Accepts editors until the process ends; returns only by an exception. */
@@ -159,10 +210,8 @@ public final class EditorListener {
         return;
       }
       editor.setTcpNoDelay(true);
-      editor.setSoTimeout(FIRST_MESSAGE_MILLIS);
-      InputStream in = firstMessageChecked(editor.getInputStream(), peer, log);
+      InputStream in = firstMessageChecked(editor.getInputStream(), editor, peer, log);
       if (in != null) {
-        editor.setSoTimeout(0);
         frontEnd.serve(in, editor.getOutputStream());
       }
     } catch (Exception e) {
@@ -190,8 +239,7 @@ public final class EditorListener {
         log.line("refused a connection on " + peer + " from user " + user);
         return;
       }
-      // A socket channel has no read timeout; the socket's mode already limits this to our own user.
-      InputStream in = firstMessageChecked(inputOf(editor), peer, log);
+      InputStream in = firstMessageChecked(inputOf(editor), editor, peer, log);
       if (in != null) {
         frontEnd.serve(in, outputOf(editor));
       }
@@ -246,15 +294,73 @@ public final class EditorListener {
 
   /**
    * The connection's input with its checked first message in front, or null after refusing it: the
-   * server is started only for a connection that has sent a whole base-protocol message.
+   * server is started only for a connection that has sent a whole base-protocol message within the
+   * deadline. When the deadline passes first, the connection is closed (which ends the read) and
+   * logged once.
    */
-  private static InputStream firstMessageChecked(InputStream in, String peer, Log log) throws IOException {
+  private InputStream firstMessageChecked(InputStream in, Closeable connection, String peer, Log log)
+      throws IOException {
+    FirstMessageDeadline deadline = new FirstMessageDeadline(connection, peer, log);
     try {
       byte[] first = FirstMessage.read(in, LspFrontEnd.MAX_MESSAGE);
-      return new SequenceInputStream(new ByteArrayInputStream(first), in);
+      return deadline.met() ? new SequenceInputStream(new ByteArrayInputStream(first), in) : null;
     } catch (FirstMessage.NotLsp e) {
-      log.line("refused a connection from " + peer + ": " + e.getMessage());
+      if (deadline.met()) {
+        log.line("refused a connection from " + peer + ": " + e.getMessage());
+      }
       return null;
+    } catch (IOException e) {
+      if (deadline.met()) {
+        throw e;
+      }
+      return null; // closed by the deadline, which logged it
+    }
+  }
+
+  /**
+   * Closes a connection that has not sent its whole first message in time. Exactly one of {@link #met}
+   * and the expiry wins; the expiry logs one line and closes the connection.
+   */
+  private final class FirstMessageDeadline {
+    private static final int PENDING = 0;
+    private static final int MET = 1;
+    private static final int EXPIRED = 2;
+    private final AtomicInteger state = new AtomicInteger(PENDING);
+    private final ScheduledFuture<?> expiry;
+
+    FirstMessageDeadline(Closeable connection, String peer, Log log) {
+      expiry = DEADLINES.schedule(() -> {
+        if (state.compareAndSet(PENDING, EXPIRED)) {
+          long millis = firstMessageTimeout.toMillis();
+          log.line("closed a connection from " + peer + ": no whole first message within "
+              + (millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms"));
+          closeQuietly(connection);
+        }
+      }, firstMessageTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** True when the first message came in time (the deadline is cancelled); false once it expired. */
+    boolean met() {
+      expiry.cancel(false);
+      return state.compareAndSet(PENDING, MET) || state.get() == MET;
+    }
+  }
+
+  private static ScheduledExecutorService deadlineThread() {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, work -> {
+      Thread thread = new Thread(work, "tether-listen-deadlines");
+      thread.setDaemon(true);
+      return thread;
+    });
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
+
+  private static void closeQuietly(Closeable connection) {
+    try {
+      connection.close();
+    } catch (IOException e) {
+      // closing to end it: nothing more to do
     }
   }
 

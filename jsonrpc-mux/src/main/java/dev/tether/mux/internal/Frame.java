@@ -7,8 +7,10 @@ package dev.tether.mux.internal;
  * carries a current ack.
  *
  * <p>Instances are immutable apart from {@code seq} and {@code sentNanos}, which the replay buffer
- * sets under the session lock (by the writer thread, or an application thread writing its own DATA
- * frame) before the frame is written. A DATA payload may be an array from the {@link PayloadPool}.
+ * sets under the session lock (on the writer thread, or on an application thread writing its own
+ * DATA frame) before the frame is written; a frame read from the wire carries the peer's {@code seq}
+ * ({@link #received}). A DATA payload may be an array from the {@link PayloadPool}: outbound until the
+ * peer acknowledged the frame, inbound until the application read it (or the session refused it).
  */
 public final class Frame {
   public static final int HEADER_SIZE = 26;

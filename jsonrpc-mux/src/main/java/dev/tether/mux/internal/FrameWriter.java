@@ -5,13 +5,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Encodes frames onto a byte stream. Small frames are coalesced in a buffer; {@link #flush} pushes
- * them out: the session's writer thread flushes when its queues run dry, an application thread that
- * writes its own DATA frame flushes right after it.
+ * Encodes frames onto a byte stream; the one place that knows the header layout for writing. Frames
+ * are coalesced in a buffer; {@link #flush} pushes them out: the session's writer thread flushes when
+ * it has nothing more to write, an application thread that writes its own DATA frame flushes right
+ * after it.
  *
- * <p>Threading: not thread-safe. One instance per attached transport, used only by whoever holds the
- * session's write token (its writer thread, or an application thread writing directly; see
- * {@code Session#enqueueData}); the token hand-over under the session lock orders their writes.
+ * <p>Threading: not thread-safe. One instance per attached transport, made by the session's writer
+ * ({@code dev.tether.mux.SessionWriter}) and used only by whoever holds its write token (the writer
+ * thread, or an application thread writing directly); the token hand-over under the session lock
+ * orders their writes.
  */
 public final class FrameWriter {
   private static final int BUFFER = 64 * 1024;

@@ -41,10 +41,6 @@ public final class Liveness {
     lastReceived = now;
   }
 
-  public long lastReceived() {
-    return lastReceived;
-  }
-
   /**
    * A tick ran. Returns how long this process was stalled (in nanoseconds) when the tick came more
    * than three intervals late, and gives the peer a full dead-peer timeout of grace; 0 otherwise.
