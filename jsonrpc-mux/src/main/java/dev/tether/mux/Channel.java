@@ -22,18 +22,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * block while the peer's window is exhausted (so a slow peer reader stalls only this channel). One
  * reader thread and one writer thread at a time is the expected use; concurrent {@link #write} and
  * {@link #writeMessage} calls are serialized so a message is never interleaved with another.
- * {@link #onReadable} and {@link #onWritable} callbacks run on the session's reader thread and must
- * not block.
+ * {@link #onReadable} and {@link #onWritable} callbacks run on the session's reader thread (and
+ * {@link #onWritable} on a worker when the writer drained a full unsent queue) and must not block.
  */
 public final class Channel {
   enum State { OPENING, PENDING, OPEN, CLOSED }
 
   /** A message body buffer starts this small and doubles as its bytes arrive (see readBody). */
   static final int INITIAL_MESSAGE_BUFFER = 8 * 1024;
+  /**
+   * DATA bytes a channel may have queued and not yet handed to the writer. The peer's window alone
+   * does not bound that queue: a peer may grant up to 2^31-1 bytes and grant them again without
+   * acknowledging anything, and what the application writes would pile up here while the replay
+   * buffer is full. Twice the default window (1 MiB), so that with windows up to that size the window
+   * binds first and this never does.
+   */
+  static final long MAX_UNSENT_BYTES = 2 * 1024 * 1024;
 
   private final Session session;
   private final ReentrantLock lock;
   private final Condition readable;
+  /** Signalled when the unsent queue drops below {@link #MAX_UNSENT_BYTES} or the channel fails. */
+  private final Condition drained;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final int id;
   private final String kind;
@@ -56,6 +66,7 @@ public final class Channel {
   final ArrayDeque<dev.tether.mux.internal.Frame> outbound = new ArrayDeque<>();
   boolean queuedForWrite;
   boolean outputClosed;
+  private long unsent;
   private long bytesIn;
   private long bytesOut;
 
@@ -73,6 +84,7 @@ public final class Channel {
     this.session = session;
     this.lock = lock;
     this.readable = lock.newCondition();
+    this.drained = lock.newCondition();
     this.id = id;
     this.kind = kind;
     this.flavour = flavour;
@@ -315,13 +327,17 @@ public final class Channel {
 
   /**
    * Writes what the peer's window allows right now without blocking; returns the number of bytes
-   * taken (0 when the window is empty: wait for {@link #onWritable}).
+   * taken (0 when the window is empty or {@link #MAX_UNSENT_BYTES} wait to be sent: wait for
+   * {@link #onWritable}).
    */
   public int tryWrite(byte[] b, int off, int len) throws IOException {
     if (!writeLock.tryLock()) {
       return 0;
     }
     try {
+      if (unsentFull()) {
+        return 0; // onWritable fires once the writer has drained the queue
+      }
       int done = 0;
       while (done < len) {
         int n = sendWindow.tryConsume(Math.min(len - done, session.frameSize()));
@@ -330,8 +346,11 @@ public final class Channel {
         }
         byte[] payload = session.payloads().take(n);
         System.arraycopy(b, off + done, payload, 0, n);
-        session.enqueueData(this, payload, false); // never blocks on the transport
+        boolean roomLeft = session.enqueueData(this, payload, false); // never blocks
         done += n;
+        if (!roomLeft) {
+          break; // the unsent queue is full: onWritable fires once the writer has drained it
+        }
       }
       return done;
     } finally {
@@ -388,6 +407,61 @@ public final class Channel {
 
   void countSentLocked(int n) {
     bytesOut += n;
+  }
+
+  /** {@code n} DATA bytes were queued for the writer; returns false when the queue is now full. */
+  boolean queuedLocked(int n) {
+    unsent += n;
+    return unsent < MAX_UNSENT_BYTES;
+  }
+
+  /**
+   * The writer took {@code n} queued DATA bytes. Returns the {@link #onWritable} callback when that
+   * brought a full queue below its bound (to be run outside the lock), else null; waiting writers wake.
+   */
+  Runnable dequeuedLocked(int n) {
+    boolean wasFull = unsent >= MAX_UNSENT_BYTES;
+    unsent -= n;
+    if (!wasFull || unsent >= MAX_UNSENT_BYTES) {
+      return null;
+    }
+    drained.signalAll();
+    return onWritable;
+  }
+
+  private boolean unsentFull() {
+    lock.lock();
+    try {
+      return unsentFullLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean unsentFullLocked() {
+    return unsent >= MAX_UNSENT_BYTES && failure == null;
+  }
+
+  /** Waits (under the session lock, which it releases meanwhile) until the unsent queue has room. */
+  void awaitUnsentRoomLocked() throws InterruptedIOException {
+    while (unsentFullLocked()) {
+      try {
+        drained.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while channel " + id + " waited for its queue to drain");
+      }
+    }
+  }
+
+  /** Unsent DATA bytes queued (for tests). */
+  long unsentBytes() {
+    lock.lock();
+    try {
+      return unsent;
+    } finally {
+      lock.unlock();
+    }
   }
 
   Runnable creditLocked(int increment) {
@@ -471,9 +545,11 @@ public final class Channel {
       outbound.clear();
       inbound.clear();
       buffered = 0;
+      unsent = 0;
     }
     sendWindow.close(reason);
     readable.signalAll();
+    drained.signalAll();
     opened.completeExceptionally(reason);
     closed.completeExceptionally(reason);
     return true;
@@ -495,7 +571,10 @@ public final class Channel {
     this.onReadable = callback;
   }
 
-  /** Runs {@code callback} (on the reader thread, must not block) when an empty send window reopens. */
+  /**
+   * Runs {@code callback} (must not block) when {@link #tryWrite} may take bytes again: on the reader
+   * thread when an empty send window reopens, on a worker when a full unsent queue drained.
+   */
   public void onWritable(Runnable callback) {
     this.onWritable = callback;
   }

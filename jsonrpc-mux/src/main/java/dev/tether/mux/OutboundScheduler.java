@@ -43,6 +43,8 @@ final class OutboundScheduler {
   private final ArrayDeque<Channel> ready = new ArrayDeque<>();
   private final ArrayDeque<Frame> retransmit = new ArrayDeque<>();
   private boolean ackQueued;
+  /** A channel's onWritable callback, owed since its unsent queue drained below its bound. */
+  private Runnable writable;
   /** The writer found channel output held back for replay room or budget; an ack that frees room wakes it. */
   private boolean awaitingAck;
   private long budgetWaitSince = -1; // when bulk was first held for the budget, -1 when not held
@@ -79,6 +81,16 @@ final class OutboundScheduler {
     ackQueued = true;
     control.addFirst(new Frame(FrameType.ACK, 0, Frame.EMPTY));
     return true;
+  }
+
+  /**
+   * The onWritable callback of the channel whose unsent queue the last {@link #next} brought below its
+   * bound, or null; the session runs it outside its lock.
+   */
+  Runnable takeWritableCallback() {
+    Runnable callback = writable;
+    writable = null;
+    return callback;
   }
 
   /** Queues a DATA or HALF_CLOSE frame behind the channel's others; the channel joins the round robin. */
@@ -186,6 +198,10 @@ final class OutboundScheduler {
     }
     if (frame.type == FrameType.DATA) {
       mix.data(frame.channel, frame.payload.length, now);
+      Runnable drained = channel.dequeuedLocked(frame.payload.length);
+      if (drained != null) {
+        writable = drained;
+      }
     }
     replay.add(frame, now);
     return frame;

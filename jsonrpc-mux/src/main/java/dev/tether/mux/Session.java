@@ -403,8 +403,14 @@ public final class Session implements Closeable {
    * resumable sessions use this path: should an application thread's interrupt still break a write
    * half-way (some transports close or abandon the stream then), the session detaches and a resume
    * retransmits the frame, where a session that cannot resume would have to close.
+   *
+   * <p>A queued frame counts against the channel's bound on unsent bytes
+   * ({@link Channel#MAX_UNSENT_BYTES}); once that is reached a caller that may block ({@code mayWrite})
+   * waits here until the writer has drained the queue, and one that may not is told so.
+   *
+   * @return false when the channel's unsent queue is full (only when {@code mayWrite} is false)
    */
-  void enqueueData(Channel channel, byte[] payload, boolean mayWrite) throws IOException {
+  boolean enqueueData(Channel channel, byte[] payload, boolean mayWrite) throws IOException {
     Frame frame = new Frame(FrameType.DATA, channel.id(), payload);
     long ack;
     lock.lock();
@@ -413,7 +419,10 @@ public final class Session implements Closeable {
       channel.checkWritableLocked();
       if (!mayWrite || !mayWriteDirectlyLocked(frame) || !writer.takeTokenLocked()) {
         queueOnChannelLocked(channel, frame);
-        return;
+        if (mayWrite) {
+          channel.awaitUnsentRoomLocked();
+        }
+        return !channel.unsentFullLocked();
       }
       channel.countSentLocked(payload.length);
       outbound.sentDirectly(frame, scheduler.nanoTime());
@@ -423,6 +432,7 @@ public final class Session implements Closeable {
       lock.unlock();
     }
     writer.writeDirect(frame, ack);
+    return true;
   }
 
   private boolean mayWriteDirectlyLocked(Frame frame) {
@@ -451,6 +461,7 @@ public final class Session implements Closeable {
   private void queueOnChannelLocked(Channel channel, Frame frame) {
     if (frame.type == FrameType.DATA) {
       channel.countSentLocked(frame.payload.length);
+      channel.queuedLocked(frame.payload.length);
     }
     outbound.queueOnChannel(channel, frame);
     writer.wakeLocked();
@@ -599,7 +610,12 @@ public final class Session implements Closeable {
   /** The scheduler's next frame; a replay overflow closes the session (the writer then sends GOAWAY). */
   private Frame nextFrameLocked(long now) {
     try {
-      return outbound.next(now);
+      Frame next = outbound.next(now);
+      Runnable writable = outbound.takeWritableCallback();
+      if (writable != null) {
+        events.execute(writable); // off the lock: a channel's unsent queue drained below its bound
+      }
+      return next;
     } catch (SessionProtocolException overflow) {
       protocolErrorLocked(overflow);
       return null;

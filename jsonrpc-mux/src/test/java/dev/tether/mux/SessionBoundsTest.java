@@ -142,6 +142,68 @@ class SessionBoundsTest {
   }
 
   @Test
+  void aPeerThatGrantsAHugeWindowButNeverAcknowledgesCannotMakeWritesPileUp() throws Exception {
+    connect(config().withReplayLimit(128 * 1024)); // room for one 32 KiB frame in flight
+    Channel channel = open("bytes", ChannelFlavour.BYTES, 64 * MIB);
+    byte[] chunk = new byte[32 * 1024];
+    assertEquals(chunk.length, channel.tryWrite(chunk, 0, chunk.length));
+    peer.expect(FrameType.DATA); // the one frame the replay buffer takes: the writer is stuck from here
+
+    long taken = 0;
+    while (taken < 16 * MIB) {
+      int n = channel.tryWrite(chunk, 0, chunk.length);
+      if (n == 0) {
+        break;
+      }
+      taken += n;
+    }
+    assertTrue(taken <= Channel.MAX_UNSENT_BYTES + chunk.length,
+        "took " + taken + " bytes while nothing could be sent; the bound is " + Channel.MAX_UNSENT_BYTES);
+    assertTrue(channel.unsentBytes() <= Channel.MAX_UNSENT_BYTES + chunk.length, channel.unsentBytes() + " unsent");
+
+    CountDownLatch writable = new CountDownLatch(1);
+    channel.onWritable(writable::countDown);
+    assertEquals(0, channel.tryWrite(chunk, 0, chunk.length), "full until the writer drains the queue");
+    peer.ack(); // replay room again: the writer takes the next frame, the queue drops below its bound
+    assertTrue(writable.await(5, TimeUnit.SECONDS), "onWritable once the queue drained");
+    assertTrue(channel.tryWrite(chunk, 0, chunk.length) > 0);
+    assertEquals(Session.State.ATTACHED, session.state());
+  }
+
+  @Test
+  void aBlockingWriterWaitsWhileTheUnsentQueueIsFull() throws Exception {
+    connect(config().withReplayLimit(128 * 1024));
+    Channel channel = open("bytes", ChannelFlavour.BYTES, 64 * MIB);
+    byte[] big = new byte[Math.toIntExact(4 * Channel.MAX_UNSENT_BYTES)];
+    CompletableFuture<Void> writing = new CompletableFuture<>();
+    Thread writer = new Thread(() -> { // not the common pool: other tests may have left it busy
+      try {
+        channel.write(big, 0, big.length);
+        writing.complete(null);
+      } catch (Exception e) {
+        writing.completeExceptionally(e);
+      }
+    }, "blocking writer");
+    writer.setDaemon(true);
+    writer.start();
+    peer.expect(FrameType.DATA); // then no room in the replay buffer until the peer acknowledges
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (channel.unsentBytes() < Channel.MAX_UNSENT_BYTES && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // a bounded poll of the queue's size
+    }
+    assertTrue(channel.unsentBytes() >= Channel.MAX_UNSENT_BYTES, "the queue filled: " + channel.unsentBytes());
+    assertTrue(channel.unsentBytes() <= Channel.MAX_UNSENT_BYTES + session.frameSize(),
+        channel.unsentBytes() + " unsent");
+    assertTrue(!writing.isDone(), "the writer waits for the queue to drain");
+    long received = session.frameSize(); // the frame expected above
+    while (received < big.length) { // the peer acknowledges what it has, reads the next, and so on
+      peer.ack();
+      received += peer.expect(FrameType.DATA).frame().payload.length;
+    }
+    writing.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void localOpensBeyondTheChannelLimitAreRefused() throws Exception {
     connect(config().withMaxChannels(2));
     session.openAsync("a", ChannelFlavour.BYTES, "");
