@@ -405,8 +405,9 @@ public final class Session implements Closeable {
    * retransmits the frame, where a session that cannot resume would have to close.
    *
    * <p>A queued frame counts against the channel's bound on unsent bytes
-   * ({@link Channel#MAX_UNSENT_BYTES}); once that is reached a caller that may block ({@code mayWrite})
-   * waits here until the writer has drained the queue, and one that may not is told so.
+   * ({@link Channel#MAX_UNSENT_BYTES}); once that is reached a caller that may block ({@code mayWrite},
+   * and not a reader thread) waits here until the writer has drained the queue, and one that may not
+   * is told so.
    *
    * @return false when the channel's unsent queue is full (only when {@code mayWrite} is false)
    */
@@ -419,8 +420,8 @@ public final class Session implements Closeable {
       channel.checkWritableLocked();
       if (!mayWrite || !mayWriteDirectlyLocked(frame) || !writer.takeTokenLocked()) {
         queueOnChannelLocked(channel, frame);
-        if (mayWrite) {
-          channel.awaitUnsentRoomLocked();
+        if (mayWrite && !(Thread.currentThread() instanceof ReaderThread)) {
+          channel.awaitUnsentRoomLocked(); // not a reader: only it can process the acks that drain the queue
         }
         return !channel.unsentFullLocked();
       }
