@@ -54,11 +54,30 @@ public final class FrameReader {
     long ack = Bytes.getLong(header, 18);
     FrameType type = FrameType.fromCode(typeCode);
     validate(type, typeCode, channel, length, seq);
-    byte[] payload = length == 0 ? Frame.EMPTY
-        : pool != null && type == FrameType.DATA ? pool.take((int) length) : new byte[(int) length];
-    readFully(payload, payload.length, false);
+    byte[] payload;
+    if (length == 0) {
+      payload = Frame.EMPTY;
+    } else if (pool != null && type == FrameType.DATA && length == pool.size()) {
+      payload = pool.take((int) length); // a reused array of the negotiated frame size
+      readFully(payload, payload.length, false);
+    } else {
+      payload = readPayload((int) length);
+    }
     handler.frame(Frame.received(type, flags, channel, seq, payload), ack);
     return true;
+  }
+
+  /**
+   * Reads a payload into buffers that grow as its bytes arrive ({@link InputStream#readNBytes(int)}
+   * reads in 8 KiB steps): a header declaring up to the maximum frame size and then sending nothing
+   * makes this side allocate nothing like it.
+   */
+  private byte[] readPayload(int length) throws IOException {
+    byte[] payload = in.readNBytes(length);
+    if (payload.length < length) {
+      throw new EOFException("stream ended inside a frame (" + payload.length + " of " + length + " bytes)");
+    }
+    return payload;
   }
 
   private void validate(FrameType type, int typeCode, int channel, long length, long seq)
