@@ -3,6 +3,7 @@ package dev.tether.mux.internal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Parses frames from a byte stream and hands each to a {@link Handler}. It only parses: it checks what
@@ -16,6 +17,9 @@ public final class FrameReader {
   public interface Handler {
     void frame(Frame frame, long ack) throws IOException;
   }
+
+  /** A payload not read into a pooled array starts in a buffer this large (see readPayload). */
+  private static final int FIRST_BUFFER = 8 * 1024;
 
   private final InputStream in;
   private final int maxFrameSize;
@@ -68,14 +72,23 @@ public final class FrameReader {
   }
 
   /**
-   * Reads a payload into buffers that grow as its bytes arrive ({@link InputStream#readNBytes(int)}
-   * reads in 8 KiB steps): a header declaring up to the maximum frame size and then sending nothing
-   * makes this side allocate nothing like it.
+   * Reads a payload into a buffer that starts at {@value #FIRST_BUFFER} bytes and doubles as its bytes
+   * arrive: a header declaring up to the maximum frame size and then sending nothing makes this side
+   * allocate nothing like it. (Not {@code readNBytes}: it ends with a zero-length read, which some
+   * transports' streams do not answer at once.)
    */
   private byte[] readPayload(int length) throws IOException {
-    byte[] payload = in.readNBytes(length);
-    if (payload.length < length) {
-      throw new EOFException("stream ended inside a frame (" + payload.length + " of " + length + " bytes)");
+    byte[] payload = new byte[Math.min(length, FIRST_BUFFER)];
+    int done = 0;
+    while (done < length) {
+      if (done == payload.length) {
+        payload = Arrays.copyOf(payload, (int) Math.min(length, 2L * payload.length));
+      }
+      int n = in.read(payload, done, payload.length - done);
+      if (n < 0) {
+        throw new EOFException("stream ended inside a frame (" + done + " of " + length + " bytes)");
+      }
+      done += n;
     }
     return payload;
   }
