@@ -1,0 +1,1321 @@
+// The initiator side of a Tether session (docs/PROTOCOL.md): handshake, frames, channels, credit
+// windows, acknowledgements and the replay buffer, keepalive, and resumption on a new transport.
+// Single-threaded by construction (one JS event loop): every method runs to completion, so no locks.
+
+import {
+  ErrorCode, Flavour, FrameType, HEADER_SIZE, HELLO_BODY_MAX, MAGIC, MAJOR, MINOR, DEFAULT_PEER_MAX_FRAME,
+  MIN_FRAME, MAX_FRAME, MIN_PEER_REPLAY_LIMIT, REPLAY_CONTROL_RESERVE, RESET_MEMORY, WINDOW_MAX,
+  TetherError, concat, decodeCredit, decodeError, decodeHelloBody, decodeOpen, decodeOpenOk, encodeError,
+  encodeFrame, encodeHello, encodeOpen, fromUtf8, isKnownType, isSequenced, toHex, u32, withAck, codeName,
+  type Hello,
+} from './protocol.js';
+import type { ByteTransport } from './transport.js';
+
+export interface SessionOptions {
+  /** Hello tag 1. */
+  agent?: string;
+  /** Hello tag 2; default ['resume']. */
+  capabilities?: string[];
+  /** Largest frame payload this side accepts (hello tag 3); 4096..1048576, default 32768. */
+  maxFrameSize?: number;
+  /** Bytes of unacknowledged frames this side keeps (hello tag 4); default 8 MiB. */
+  replayLimit?: number;
+  /** Receive window offered in each OPEN; default 1 MiB. */
+  initialWindow?: number;
+  /** Largest message a MESSAGES channel accepts (§5); default 64 MiB. */
+  maxMessageSize?: number;
+  ackDelayMs?: number;
+  tickIntervalMs?: number;
+  pingIntervalMs?: number;
+  deadPeerTimeoutMs?: number;
+  detachedTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
+  /**
+   * Makes a new transport after the old one was lost; with it the session resumes by itself (doubling
+   * pauses from 250 ms to 5 s) until it is resumed, refused, or the detached timeout expires.
+   */
+  reconnect?: () => Promise<ByteTransport>;
+}
+
+interface Settings {
+  agent: string;
+  capabilities: string[];
+  maxFrameSize: number;
+  replayLimit: number;
+  initialWindow: number;
+  maxMessageSize: number;
+  ackDelayMs: number;
+  tickIntervalMs: number;
+  pingIntervalMs: number;
+  deadPeerTimeoutMs: number;
+  detachedTimeoutMs: number;
+  handshakeTimeoutMs: number;
+}
+
+export type SessionState = 'attached' | 'detached' | 'closed';
+
+export interface SessionEvents {
+  detached: (reason: string) => void;
+  resumed: () => void;
+  closed: (error: TetherError) => void;
+  pong: (rttMs: number) => void;
+}
+
+type Listener<K extends keyof SessionEvents> = SessionEvents[K];
+
+/** A control frame waiting to be written; sequenced ones get their seq when written (§8.1). */
+interface Pending {
+  type: FrameType;
+  channel: number;
+  payload: Uint8Array;
+}
+
+interface Held {
+  seq: bigint;
+  frame: Uint8Array;
+  writtenAt: number;
+}
+
+const COALESCE = 65536;
+
+function now(): number {
+  return performance.now();
+}
+
+function unrefTimer(t: unknown): void {
+  (t as { unref?: () => void }).unref?.();
+}
+
+/** Reads a hello from the first bytes of a transport (§2.1, §2.5). */
+class HelloReader {
+  private buffered: Uint8Array = new Uint8Array(0);
+
+  /** Returns the hello and the bytes after it, or undefined while incomplete; throws on a bad preamble. */
+  push(chunk: Uint8Array): { hello: Hello; rest: Uint8Array } | undefined {
+    this.buffered = concat([this.buffered, chunk]);
+    const b = this.buffered;
+    for (let i = 0; i < Math.min(b.length, MAGIC.length); i++) {
+      if (b[i] !== MAGIC[i]) return this.foreign(false);
+    }
+    if (b.length < 12) return undefined;
+    const length = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(8);
+    if (length > HELLO_BODY_MAX) throw new TetherError(ErrorCode.PROTOCOL_ERROR, `hello of ${length} bytes exceeds ${HELLO_BODY_MAX}`);
+    if (b.length < 12 + length) return undefined;
+    const hello = decodeHelloBody(b[6], b[7], b.subarray(12, 12 + length));
+    return { hello, rest: b.subarray(12 + length) };
+  }
+
+  /** The stream ended before a whole hello arrived. */
+  ended(): never {
+    if (this.buffered.length === 0) {
+      throw new TetherError(ErrorCode.PROTOCOL_ERROR, 'the peer closed the connection before sending the Tether preamble');
+    }
+    for (let i = 0; i < Math.min(this.buffered.length, MAGIC.length); i++) {
+      if (this.buffered[i] !== MAGIC[i]) this.foreign(true);
+    }
+    throw new TetherError(ErrorCode.PROTOCOL_ERROR, this.buffered.length < 12
+      ? 'peer closed the connection inside the Tether preamble' : 'peer closed the connection inside its hello');
+  }
+
+  /** Not Tether: report the first line the peer sent, since it usually names the problem. */
+  private foreign(ended: boolean): undefined {
+    const b = this.buffered;
+    const newline = b.indexOf(0x0a);
+    if (newline < 0 && b.length < 200 && !ended) return undefined;
+    const end = Math.min(newline < 0 ? b.length : newline, 200);
+    const text = fromUtf8(b.subarray(0, end)).replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+    throw new TetherError(ErrorCode.PROTOCOL_ERROR, `the peer is not a Tether agent; it sent: "${text}"`);
+  }
+}
+
+/** Splits the byte stream into frames (§3), checking the header before waiting for the payload. */
+class FrameReader {
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+
+  constructor(private readonly maxPayload: number) {}
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+    }
+  }
+
+  /** The next whole frame, or undefined; throws a session error for a bad header. */
+  next(): { type: number; flags: number; channel: number; seq: bigint; ack: bigint; payload: Uint8Array } | undefined {
+    if (this.size < HEADER_SIZE) return undefined;
+    const head = this.peek(HEADER_SIZE);
+    const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const type = v.getUint8(0);
+    const channel = v.getUint32(2);
+    const length = v.getUint32(6);
+    const seq = v.getBigUint64(10);
+    const ack = v.getBigUint64(18);
+    validateHeader(type, channel, length, seq, this.maxPayload);
+    if (this.size < HEADER_SIZE + length) return undefined;
+    const whole = this.take(HEADER_SIZE + length);
+    return { type, flags: v.getUint8(1), channel, seq, ack, payload: whole.subarray(HEADER_SIZE) };
+  }
+
+  private peek(n: number): Uint8Array {
+    if (this.chunks[0].length >= n) return this.chunks[0].subarray(0, n);
+    const all = concat(this.chunks);
+    this.chunks = [all];
+    return all.subarray(0, n);
+  }
+
+  private take(n: number): Uint8Array {
+    const first = this.chunks[0];
+    let out: Uint8Array;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = new Uint8Array(n);
+      let at = 0;
+      while (at < n) {
+        const c = this.chunks[0];
+        const k = Math.min(c.length, n - at);
+        out.set(c.subarray(0, k), at);
+        at += k;
+        if (k === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(k);
+      }
+    }
+    this.size -= n;
+    return out;
+  }
+}
+
+function validateHeader(type: number, channel: number, length: number, seq: bigint, maxPayload: number): void {
+  if (!isKnownType(type)) {
+    throw new TetherError(ErrorCode.PROTOCOL_ERROR, `unknown frame type 0x${type.toString(16)}`);
+  }
+  const name = FrameType[type];
+  if (length > maxPayload) {
+    throw new TetherError(ErrorCode.FRAME_TOO_LARGE, `${name} frame of ${length} bytes exceeds the maximum frame size ${maxPayload}`);
+  }
+  const sessionScoped = !isSequenced(type);
+  if (sessionScoped && channel !== 0) {
+    throw new TetherError(ErrorCode.PROTOCOL_ERROR, `${name} frame on channel ${channel} (belongs on channel 0)`);
+  }
+  if (!sessionScoped && channel === 0) {
+    throw new TetherError(ErrorCode.PROTOCOL_ERROR, `${name} frame on channel 0 (needs a channel id)`);
+  }
+  if (!sessionScoped && seq === 0n) {
+    throw new TetherError(ErrorCode.PROTOCOL_ERROR, `${name} frame with seq=0 (sequenced frames start at 1)`);
+  }
+  if (sessionScoped && seq !== 0n) {
+    throw new TetherError(ErrorCode.PROTOCOL_ERROR, `${name} frame with seq=${seq} (must be 0)`);
+  }
+}
+
+type ChannelState = 'OPENING' | 'OPEN' | 'CLOSED';
+
+/**
+ * One channel of a session (§11). Reads return the bytes in order, then null at the peer's half-close;
+ * writes respect the peer's window (they resolve when the bytes are on their way); `end()` half-closes.
+ */
+export class Channel {
+  state: ChannelState = 'OPENING';
+  /** The acceptor's OPEN_OK metadata (raw text; services send JSON). */
+  metadata = '';
+  /** Set when the channel failed: reset by either side, open refused, or the session closed. */
+  failure?: TetherError;
+
+  // sending
+  sendWindow = 0;
+  private out: Uint8Array[] = [];
+  private outHead = 0;
+  outBytes = 0;
+  private queuedTotal = 0;
+  private sentTotal = 0;
+  private writeWaiters: { target: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  halfClosePending = false;
+  outClosed = false;
+
+  // receiving
+  readonly advertisedWindow: number;
+  recvWindow: number;
+  private inChunks: Uint8Array[] = [];
+  /** Bytes received and not yet read: never more than the window this side granted. */
+  inBytes = 0;
+  inFinished = false;
+  private unreturned = 0;
+  private discarding = false;
+  private readWaiters: { resolve: (c: Uint8Array | null) => void; reject: (e: Error) => void }[] = [];
+
+  private openWaiter?: { resolve: () => void; reject: (e: Error) => void };
+  private doneResolve!: () => void;
+  /** Resolves when the channel is finished or failed (never rejects; see `failure`). */
+  readonly done: Promise<void> = new Promise((resolve) => (this.doneResolve = resolve));
+
+  /** @internal */
+  constructor(
+    private readonly session: Session,
+    readonly id: number,
+    readonly kind: string,
+    readonly flavour: Flavour,
+    window: number,
+  ) {
+    this.advertisedWindow = window;
+    this.recvWindow = window;
+  }
+
+  /** @internal */
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => (this.openWaiter = { resolve, reject }));
+  }
+
+  /** Queues bytes; resolves once they have been written to the transport (back-pressure). */
+  write(data: Uint8Array): Promise<void> {
+    return this.enqueue([data]);
+  }
+
+  /** @internal Appends parts contiguously (a message record is never interleaved, §5). */
+  enqueue(parts: Uint8Array[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.outClosed || this.halfClosePending) return Promise.reject(new Error(`channel ${this.id} was already ended`));
+    for (const p of parts) {
+      if (p.length === 0) continue;
+      this.out.push(p.slice()); // the caller may reuse its buffer
+      this.outBytes += p.length;
+      this.queuedTotal += p.length;
+    }
+    const target = this.queuedTotal;
+    this.session.channelHasOutput(this);
+    if (this.sentTotal >= target) return Promise.resolve();
+    return new Promise((resolve, reject) => this.writeWaiters.push({ target, resolve, reject }));
+  }
+
+  /** Half-closes: the peer reads end of stream after every byte written before. */
+  end(): void {
+    if (this.failure || this.outClosed || this.halfClosePending) return;
+    this.halfClosePending = true;
+    this.session.channelHasOutput(this);
+  }
+
+  /** Reads the next chunk; null at end of stream; rejects with the failure. */
+  read(): Promise<Uint8Array | null> {
+    if (this.inChunks.length) {
+      const chunk = this.inChunks.shift()!;
+      this.inBytes -= chunk.length;
+      return Promise.resolve(this.consume(chunk));
+    }
+    if (this.failure && !(this.failure.code === ErrorCode.NO_ERROR && this.inFinished)) return Promise.reject(this.failure);
+    if (this.inFinished) return Promise.resolve(null);
+    return new Promise((resolve, reject) => this.readWaiters.push({ resolve, reject }));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const chunk = await this.read();
+      if (chunk === null) return;
+      yield chunk;
+    }
+  }
+
+  /** Reads everything up to end of stream. */
+  async readAll(): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    for await (const c of this) parts.push(c);
+    return concat(parts);
+  }
+
+  /** Stops reading: buffered bytes are dropped and every byte is credited at once from now on (§6). */
+  closeInput(): void {
+    if (this.discarding) return;
+    this.discarding = true;
+    const dropped = this.inBytes + this.unreturned;
+    this.inChunks = [];
+    this.inBytes = 0;
+    this.unreturned = 0;
+    if (dropped > 0) this.session.sendCredit(this, dropped);
+  }
+
+  /** Aborts the channel in both directions (RESET). */
+  reset(code: number = ErrorCode.CANCELLED, reason = 'cancelled by the application'): void {
+    this.session.resetChannel(this, code, reason);
+  }
+
+  // ------------------------------------------------------------ session side
+
+  /** @internal */
+  openOk(window: number, metadata: string): void {
+    this.state = 'OPEN';
+    this.sendWindow = window;
+    this.metadata = metadata;
+    this.openWaiter?.resolve();
+    this.openWaiter = undefined;
+  }
+
+  /** @internal DATA arrived (already checked against the window). */
+  received(payload: Uint8Array): void {
+    this.recvWindow -= payload.length;
+    if (this.discarding) {
+      if (payload.length) this.session.sendCredit(this, payload.length);
+      return;
+    }
+    if (payload.length === 0) return;
+    const chunk = payload.slice(); // the frame buffer may be shared with the next frames
+    const waiter = this.readWaiters.shift();
+    if (waiter) {
+      waiter.resolve(this.consume(chunk));
+    } else {
+      this.inChunks.push(chunk);
+      this.inBytes += chunk.length;
+    }
+  }
+
+  /** @internal The peer half-closed. */
+  finished(): void {
+    this.inFinished = true;
+    for (const w of this.readWaiters.splice(0)) w.resolve(null);
+  }
+
+  /** Credit is returned as the application reads (§6): one CREDIT per half window. */
+  private consume(chunk: Uint8Array): Uint8Array {
+    this.unreturned += chunk.length;
+    if (this.unreturned >= Math.ceil(this.advertisedWindow / 2)) {
+      const n = this.unreturned;
+      this.unreturned = 0;
+      this.session.sendCredit(this, n);
+    }
+    return chunk;
+  }
+
+  /** @internal The next DATA (or HALF_CLOSE) for the writer; undefined when blocked or empty. */
+  nextOutput(maxPayload: number, replayRoom: number): { type: FrameType; payload: Uint8Array } | 'replay' | undefined {
+    if (this.outBytes > 0) {
+      if (this.sendWindow <= 0 || !this.writable()) return undefined;
+      const size = Math.min(this.outBytes, this.sendWindow, maxPayload);
+      if (HEADER_SIZE + Math.min(size, this.out[0].length - this.outHead) > replayRoom) return 'replay';
+      const head = this.out[0];
+      const k = Math.min(size, head.length - this.outHead, Math.max(0, replayRoom - HEADER_SIZE));
+      const payload = head.subarray(this.outHead, this.outHead + k);
+      this.outHead += k;
+      if (this.outHead === head.length) {
+        this.out.shift();
+        this.outHead = 0;
+      }
+      this.outBytes -= k;
+      this.sendWindow -= k;
+      return { type: FrameType.DATA, payload };
+    }
+    if (this.halfClosePending && !this.outClosed && this.writable()) {
+      if (HEADER_SIZE > replayRoom) return 'replay';
+      this.outClosed = true;
+      this.halfClosePending = false;
+      return { type: FrameType.HALF_CLOSE, payload: new Uint8Array(0) };
+    }
+    return undefined;
+  }
+
+  /** @internal */
+  hasOutput(): boolean {
+    return (this.outBytes > 0 && this.sendWindow > 0 && this.writable())
+      || (this.outBytes === 0 && this.halfClosePending && !this.outClosed && this.writable());
+  }
+
+  /** Output may flow once OPEN_OK arrived, until the channel failed. */
+  private writable(): boolean {
+    return this.state === 'OPEN' && !this.failure;
+  }
+
+  /** @internal Bytes of DATA handed to the transport. */
+  sent(n: number): void {
+    this.sentTotal += n;
+    while (this.writeWaiters.length && this.writeWaiters[0].target <= this.sentTotal) this.writeWaiters.shift()!.resolve();
+  }
+
+  /** @internal */
+  fail(error: TetherError): void {
+    if (this.state === 'CLOSED' && this.failure) return;
+    this.state = 'CLOSED';
+    this.failure = error;
+    this.out = [];
+    this.outBytes = 0;
+    const keepInput = error.code === ErrorCode.NO_ERROR; // after a NO_ERROR GOAWAY, bytes stay readable
+    if (!keepInput) {
+      this.inChunks = [];
+      this.inBytes = 0;
+    } else {
+      this.inFinished = true;
+    }
+    this.openWaiter?.reject(error);
+    this.openWaiter = undefined;
+    for (const w of this.writeWaiters.splice(0)) w.reject(error);
+    for (const w of this.readWaiters.splice(0)) keepInput ? w.resolve(null) : w.reject(error);
+    this.doneResolve();
+  }
+
+  /** @internal Both directions ended normally. */
+  close(): void {
+    this.state = 'CLOSED';
+    this.doneResolve();
+  }
+}
+
+/**
+ * A session as initiator. Create with `Session.connect(transport)`; open channels with `open` or
+ * `openMessages`; after a lost transport call `resume(newTransport)` (or pass `reconnect`).
+ */
+export class Session {
+  state: SessionState = 'attached';
+  readonly settings: Settings;
+  sessionId: Uint8Array = new Uint8Array(0);
+  private token: Uint8Array = new Uint8Array(0);
+  resumable = false;
+  peerHello!: Hello;
+  /** Largest DATA payload this side sends (§2.3). */
+  frameSize = MIN_FRAME;
+  private peerReplayLimit = 0;
+  closeError?: TetherError;
+  /** Round-trip time of the last PING, in milliseconds. */
+  rttMs?: number;
+
+  private transport?: ByteTransport;
+  private reader?: FrameReader;
+
+  // sequencing (§8)
+  private sendSeq = 0n;
+  private received = 0n;
+  private lastAckSent = 0n;
+  private unackedBytesIn = 0;
+  private ackTimer?: ReturnType<typeof setTimeout>;
+  private held: Held[] = [];
+  private heldBytes = 0;
+  private retransmit: Held[] = [];
+
+  // writer (§7)
+  private control: Pending[] = [];
+  private roundRobin: Channel[] = [];
+  private pumping = false;
+  private pumpScheduled = false;
+  private goaway?: { code: number; reason: string };
+
+  // channels
+  private readonly channels = new Map<number, Channel>();
+  private nextId = 1;
+  private peerHighest = 0;
+  private readonly resetIds: number[] = [];
+  private readonly resetSet = new Set<number>();
+
+  // keepalive (§9)
+  private tickTimer?: ReturnType<typeof setInterval>;
+  private lastTick = now();
+  private lastPing = now();
+  private pingOutstandingSince?: number;
+  private lastReceived = now();
+  private graceUntil = 0;
+  private detachedSince = 0;
+  private reconnecting = false;
+
+  private readonly listeners: { [K in keyof SessionEvents]: Listener<K>[] } = { detached: [], resumed: [], closed: [], pong: [] };
+  private readonly reconnect?: () => Promise<ByteTransport>;
+
+  private constructor(options: SessionOptions) {
+    this.settings = {
+      agent: options.agent ?? 'tether-ts/0.1.0',
+      capabilities: options.capabilities ?? ['resume'],
+      maxFrameSize: options.maxFrameSize ?? 32768,
+      replayLimit: options.replayLimit ?? 8 * 1024 * 1024,
+      initialWindow: options.initialWindow ?? 1024 * 1024,
+      maxMessageSize: options.maxMessageSize ?? 64 * 1024 * 1024,
+      ackDelayMs: options.ackDelayMs ?? 20,
+      tickIntervalMs: options.tickIntervalMs ?? 1000,
+      pingIntervalMs: options.pingIntervalMs ?? 10000,
+      deadPeerTimeoutMs: options.deadPeerTimeoutMs ?? 20000,
+      detachedTimeoutMs: options.detachedTimeoutMs ?? 600000,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 15000,
+    };
+    const s = this.settings;
+    if (s.maxFrameSize < MIN_FRAME || s.maxFrameSize > MAX_FRAME) throw new RangeError(`maxFrameSize must be ${MIN_FRAME}..${MAX_FRAME}`);
+    if (s.initialWindow < 1 || s.initialWindow > WINDOW_MAX) throw new RangeError('initialWindow must be 1..2^31-1');
+    if (s.replayLimit < MIN_PEER_REPLAY_LIMIT) throw new RangeError(`replayLimit must be at least ${MIN_PEER_REPLAY_LIMIT}`);
+    this.reconnect = options.reconnect;
+  }
+
+  /** Handshakes on `transport` as initiator (§2.3) and returns the attached session. */
+  static async connect(transport: ByteTransport, options: SessionOptions = {}): Promise<Session> {
+    const session = new Session(options);
+    const s = session.settings;
+    const hello: Hello = {
+      major: MAJOR, minor: MINOR, agent: s.agent, capabilities: s.capabilities,
+      maxFrameSize: s.maxFrameSize, replayLimit: s.replayLimit,
+    };
+    const reply = await session.handshake(transport, hello);
+    session.peerHello = reply.hello;
+    if (!reply.hello.sessionId || !reply.hello.resumeToken) {
+      transport.close();
+      throw new TetherError(ErrorCode.PROTOCOL_ERROR, `${transport.description} answered without a session id and resume token`);
+    }
+    session.sessionId = reply.hello.sessionId;
+    session.token = reply.hello.resumeToken;
+    session.resumable = s.capabilities.includes('resume') && reply.hello.capabilities.includes('resume');
+    const peerMax = reply.hello.maxFrameSize || DEFAULT_PEER_MAX_FRAME;
+    session.frameSize = Math.min(Math.max(Math.min(s.maxFrameSize, peerMax), MIN_FRAME), MAX_FRAME);
+    session.peerReplayLimit = Math.max(reply.hello.replayLimit || s.replayLimit, MIN_PEER_REPLAY_LIMIT);
+    session.attach(transport, reply.rest);
+    session.tickTimer = setInterval(() => session.tick(), s.tickIntervalMs);
+    unrefTimer(session.tickTimer);
+    return session;
+  }
+
+  on<K extends keyof SessionEvents>(event: K, listener: SessionEvents[K]): void {
+    (this.listeners[event] as SessionEvents[K][]).push(listener);
+  }
+
+  private emit<K extends keyof SessionEvents>(event: K, ...args: Parameters<SessionEvents[K]>): void {
+    for (const l of this.listeners[event]) (l as (...a: unknown[]) => void)(...args);
+  }
+
+  get sessionIdHex(): string {
+    return toHex(this.sessionId);
+  }
+
+  /** Writes our hello on `transport` and reads the peer's, within the handshake timeout (§2.5). */
+  private handshake(transport: ByteTransport, hello: Hello): Promise<{ hello: Hello; rest: Uint8Array }> {
+    return new Promise((resolve, reject) => {
+      const reader = new HelloReader();
+      let settled = false;
+      const settle = (error?: Error, value?: { hello: Hello; rest: Uint8Array }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) {
+          transport.close();
+          reject(error);
+        } else {
+          resolve(value!);
+        }
+      };
+      const timer = setTimeout(() => settle(new TetherError(ErrorCode.PROTOCOL_ERROR,
+        `no Tether hello from ${transport.description} within ${Math.round(this.settings.handshakeTimeoutMs / 1000)} s`)),
+      this.settings.handshakeTimeoutMs);
+      const pendingData: Uint8Array[] = [];
+      let pendingEnd: string | undefined;
+      transport.start({
+        data: (chunk) => {
+          if (settled) {
+            // frames that came with the hello: kept until attach() installs the frame reader
+            if (this.transport === transport) this.onData(transport, chunk);
+            else pendingData.push(chunk);
+            return;
+          }
+          try {
+            const done = reader.push(chunk);
+            if (done) settle(undefined, this.checkReply(transport, done));
+          } catch (e) {
+            settle(e as Error);
+          }
+        },
+        end: (reason) => {
+          if (!settled) {
+            try {
+              reader.ended();
+            } catch (e) {
+              settle(e as Error);
+            }
+          } else if (this.transport === transport) {
+            this.onEnd(transport, reason);
+          } else {
+            pendingEnd = reason;
+          }
+        },
+      });
+      // Data that raced attach() is replayed into the session once it holds this transport.
+      this.pendingFor = { transport, data: pendingData, end: () => pendingEnd };
+      try {
+        const result = transport.write(encodeHello(hello));
+        if (result) result.catch(() => undefined);
+      } catch {
+        // still read: a foreign peer's text or an error hello explains the failure better (§2.5)
+      }
+    });
+  }
+
+  private pendingFor?: { transport: ByteTransport; data: Uint8Array[]; end: () => string | undefined };
+
+  private checkReply(transport: ByteTransport, reply: { hello: Hello; rest: Uint8Array }): { hello: Hello; rest: Uint8Array } {
+    const h = reply.hello;
+    if (h.error) throw new TetherError(h.error.code, h.error.reason);
+    if (h.major !== MAJOR) {
+      throw new TetherError(ErrorCode.VERSION_MISMATCH, `${transport.description} speaks Tether protocol ${h.major}.${h.minor} (${h.agent}), `
+        + `this side speaks ${MAJOR}.${MINOR}; install the same Tether version on both sides`);
+    }
+    return reply;
+  }
+
+  private attach(transport: ByteTransport, rest: Uint8Array): void {
+    this.transport = transport;
+    this.reader = new FrameReader(this.settings.maxFrameSize);
+    this.state = 'attached';
+    const t = now();
+    this.lastReceived = t;
+    this.lastPing = t;
+    this.pingOutstandingSince = undefined;
+    this.graceUntil = 0;
+    this.unackedBytesIn = 0;
+    const pending = this.pendingFor?.transport === transport ? this.pendingFor : undefined;
+    this.pendingFor = undefined;
+    if (rest.length) this.onData(transport, rest);
+    for (const chunk of pending?.data ?? []) this.onData(transport, chunk);
+    const ended = pending?.end();
+    if (ended !== undefined) this.onEnd(transport, ended);
+    this.schedulePump();
+  }
+
+  // ------------------------------------------------------------ channels
+
+  /** Opens a channel (§4.1) and waits for OPEN_OK; rejects with the OPEN_FAIL code and reason. */
+  async open(kind: string, metadata: unknown = undefined, flavour: Flavour = Flavour.BYTES, window?: number): Promise<Channel> {
+    if (this.state === 'closed') throw this.closeError!;
+    const id = this.nextId;
+    this.nextId += 2;
+    const w = window ?? this.settings.initialWindow;
+    const meta = metadata === undefined ? '' : typeof metadata === 'string' ? metadata : JSON.stringify(metadata);
+    const payload = encodeOpen(w, flavour, kind, meta);
+    const channel = new Channel(this, id, kind, flavour, w);
+    this.channels.set(id, channel);
+    const opened = channel.opened();
+    this.queueControl({ type: FrameType.OPEN, channel: id, payload });
+    await opened;
+    return channel;
+  }
+
+  /** Opens a MESSAGES channel (§5). */
+  async openMessages(kind: string, metadata: unknown = undefined, window?: number): Promise<MessageChannel> {
+    return new MessageChannel(await this.open(kind, metadata, Flavour.MESSAGES, window), this.settings.maxMessageSize);
+  }
+
+  /** @internal */
+  channelHasOutput(channel: Channel): void {
+    if (channel.hasOutput() && !this.roundRobin.includes(channel)) this.roundRobin.push(channel);
+    this.schedulePump();
+  }
+
+  /** @internal */
+  sendCredit(channel: Channel, n: number): void {
+    if (this.state === 'closed' || n <= 0) return;
+    channel.recvWindow += n;
+    this.queueControl({ type: FrameType.CREDIT, channel: channel.id, payload: u32(n) });
+  }
+
+  /** @internal */
+  resetChannel(channel: Channel, code: number, reason: string): void {
+    if (channel.state === 'CLOSED' && !this.channels.has(channel.id)) return;
+    this.sendReset(channel.id, code, reason);
+    channel.fail(new TetherError(code, reason));
+  }
+
+  private sendReset(id: number, code: number, reason: string): void {
+    this.forget(id);
+    this.rememberReset(id);
+    this.queueControl({ type: FrameType.RESET, channel: id, payload: encodeError(code, reason) });
+  }
+
+  private rememberReset(id: number): void {
+    if (this.resetSet.has(id)) return;
+    this.resetIds.push(id);
+    this.resetSet.add(id);
+    if (this.resetIds.length > RESET_MEMORY) this.resetSet.delete(this.resetIds.shift()!);
+  }
+
+  private forget(id: number): void {
+    const channel = this.channels.get(id);
+    this.channels.delete(id);
+    if (channel) {
+      const i = this.roundRobin.indexOf(channel);
+      if (i >= 0) this.roundRobin.splice(i, 1);
+    }
+  }
+
+  /**
+   * Both directions ended: the channel is finished and forgotten (§11). This side forgets it when its
+   * HALF_CLOSE is written (not queued), so CREDIT for DATA still queued ahead of it is not dropped.
+   */
+  maybeFinished(channel: Channel): void {
+    if (channel.outClosed && channel.inFinished && channel.state === 'OPEN') {
+      this.channels.delete(channel.id);
+      channel.close();
+    }
+  }
+
+  private knownClosed(id: number): boolean {
+    return id % 2 === 1 ? id < this.nextId : id <= this.peerHighest;
+  }
+
+  /** §10.4 "unknown channel": drop late frames quietly, answer the rest with RESET UNKNOWN_CHANNEL. */
+  private unknownChannel(type: FrameType, id: number, channel?: Channel): void {
+    if (!channel) {
+      if (this.resetSet.has(id)) return;
+      if (type === FrameType.CREDIT && this.knownClosed(id)) return;
+      const which = this.knownClosed(id) ? 'which is closed' : 'which was never opened';
+      this.sendReset(id, ErrorCode.UNKNOWN_CHANNEL, `${FrameType[type]} for channel ${id}, ${which}`);
+      return;
+    }
+    const reason = `${FrameType[type]} for channel ${id}, in state ${channel.state}`;
+    this.resetChannel(channel, ErrorCode.UNKNOWN_CHANNEL, reason);
+  }
+
+  // ------------------------------------------------------------ reading
+
+  private onData(transport: ByteTransport, chunk: Uint8Array): void {
+    if (transport !== this.transport || this.state !== 'attached') return; // a replaced transport
+    this.reader!.push(chunk);
+    try {
+      for (;;) {
+        const frame = this.reader!.next();
+        if (!frame) break;
+        this.onFrame(frame);
+        if (transport !== this.transport || this.state !== 'attached') return;
+      }
+    } catch (e) {
+      if (e instanceof TetherError) this.sessionError(e.code, e.reason);
+      else this.sessionError(ErrorCode.INTERNAL_ERROR, `internal error: ${(e as Error).message}`);
+    }
+  }
+
+  private onEnd(transport: ByteTransport, reason: string): void {
+    if (transport !== this.transport || this.state !== 'attached') return;
+    this.detach(reason);
+  }
+
+  private onFrame(f: { type: number; channel: number; seq: bigint; ack: bigint; payload: Uint8Array }): void {
+    this.lastReceived = now();
+    if (f.ack > this.sendSeq) {
+      throw new TetherError(ErrorCode.PROTOCOL_ERROR, `peer acknowledged seq ${f.ack} but only ${this.sendSeq} frames were sent`);
+    }
+    this.release(f.ack);
+    const type = f.type as FrameType;
+    if (isSequenced(type)) {
+      if (f.seq <= this.received) return; // duplicate after a resume
+      if (f.seq !== this.received + 1n) {
+        throw new TetherError(ErrorCode.PROTOCOL_ERROR, `sequence gap: expected seq ${this.received + 1n}, got ${f.seq}`);
+      }
+      this.received = f.seq;
+      this.countForAck(HEADER_SIZE + f.payload.length);
+    }
+    switch (type) {
+      case FrameType.OPEN: return this.onOpen(f.channel, f.payload);
+      case FrameType.OPEN_OK: return this.onOpenOk(f.channel, f.payload);
+      case FrameType.OPEN_FAIL: return this.onOpenFail(f.channel, f.payload);
+      case FrameType.DATA: return this.onDataFrame(f.channel, f.payload);
+      case FrameType.CREDIT: return this.onCredit(f.channel, f.payload);
+      case FrameType.HALF_CLOSE: return this.onHalfClose(f.channel);
+      case FrameType.RESET: return this.onReset(f.channel, f.payload);
+      case FrameType.PING: return this.onPing(f.payload);
+      case FrameType.PONG: return this.onPong(f.payload);
+      case FrameType.GOAWAY: return this.onGoaway(f.payload);
+      case FrameType.ACK: return;
+    }
+  }
+
+  /** The agent never opens channels today; an initiator without an acceptor refuses them (§4.1, §10.4). */
+  private onOpen(id: number, payload: Uint8Array): void {
+    if (id % 2 === 1) {
+      const reason = `OPEN with channel id ${id} of the wrong parity (the acceptor uses even ids)`;
+      const local = this.channels.get(id);
+      this.sendReset(id, ErrorCode.PROTOCOL_ERROR, reason);
+      local?.fail(new TetherError(ErrorCode.PROTOCOL_ERROR, reason));
+      return;
+    }
+    if (id <= this.peerHighest) {
+      this.sendReset(id, ErrorCode.PROTOCOL_ERROR, `OPEN reuses channel id ${id} (ids must increase)`);
+      return;
+    }
+    this.peerHighest = id;
+    let kind: string;
+    try {
+      kind = decodeOpen(payload).kind;
+    } catch (e) {
+      this.sendReset(id, ErrorCode.PROTOCOL_ERROR, `malformed OPEN frame: ${(e as Error).message}`);
+      return;
+    }
+    this.queueControl({ type: FrameType.OPEN_FAIL, channel: id,
+      payload: encodeError(ErrorCode.CHANNEL_REFUSED, `this side accepts no channels (kind '${kind}')`) });
+  }
+
+  private onOpenOk(id: number, payload: Uint8Array): void {
+    const channel = this.channels.get(id);
+    if (!channel || channel.state !== 'OPENING') return this.unknownChannel(FrameType.OPEN_OK, id, channel);
+    let ok: { window: number; metadata: string };
+    try {
+      ok = decodeOpenOk(payload);
+    } catch (e) {
+      return this.resetChannel(channel, ErrorCode.PROTOCOL_ERROR, `malformed OPEN_OK frame: ${(e as Error).message}`);
+    }
+    channel.openOk(ok.window, ok.metadata);
+    this.channelHasOutput(channel);
+  }
+
+  private onOpenFail(id: number, payload: Uint8Array): void {
+    const channel = this.channels.get(id);
+    if (!channel || channel.state !== 'OPENING') return this.unknownChannel(FrameType.OPEN_FAIL, id, channel);
+    let error: { code: number; reason: string };
+    try {
+      error = decodeError(payload);
+    } catch (e) {
+      return this.resetChannel(channel, ErrorCode.PROTOCOL_ERROR, `malformed OPEN_FAIL frame: ${(e as Error).message}`);
+    }
+    this.forget(id);
+    channel.fail(new TetherError(error.code, error.reason));
+  }
+
+  private onDataFrame(id: number, payload: Uint8Array): void {
+    const channel = this.channels.get(id);
+    if (!channel || channel.state !== 'OPEN') return this.unknownChannel(FrameType.DATA, id, channel);
+    if (channel.inFinished) {
+      return this.resetChannel(channel, ErrorCode.PROTOCOL_ERROR, `DATA after HALF_CLOSE on channel ${id}`);
+    }
+    if (payload.length > channel.recvWindow) {
+      return this.resetChannel(channel, ErrorCode.FLOW_CONTROL_ERROR,
+        `peer sent ${payload.length} bytes on channel ${id} with only ${channel.recvWindow} bytes of window left`);
+    }
+    channel.received(payload);
+  }
+
+  private onCredit(id: number, payload: Uint8Array): void {
+    const channel = this.channels.get(id);
+    if (!channel) return this.unknownChannel(FrameType.CREDIT, id);
+    let n: number;
+    try {
+      n = decodeCredit(payload);
+    } catch (e) {
+      return this.resetChannel(channel, ErrorCode.PROTOCOL_ERROR, `malformed CREDIT frame: ${(e as Error).message}`);
+    }
+    if (channel.sendWindow + n > WINDOW_MAX) {
+      return this.resetChannel(channel, ErrorCode.FLOW_CONTROL_ERROR,
+        `credit of ${n} would grow the window to ${channel.sendWindow + n}, past 2^31-1`);
+    }
+    channel.sendWindow += n;
+    this.channelHasOutput(channel);
+  }
+
+  private onHalfClose(id: number): void {
+    const channel = this.channels.get(id);
+    if (!channel || channel.state !== 'OPEN') return this.unknownChannel(FrameType.HALF_CLOSE, id, channel);
+    if (channel.inFinished) return;
+    channel.finished();
+    this.maybeFinished(channel);
+  }
+
+  private onReset(id: number, payload: Uint8Array): void {
+    const channel = this.channels.get(id);
+    if (!channel) return; // a RESET for an absent channel is ignored
+    let error: { code: number; reason: string };
+    try {
+      error = decodeError(payload);
+    } catch (e) {
+      return this.resetChannel(channel, ErrorCode.PROTOCOL_ERROR, `malformed RESET frame: ${(e as Error).message}`);
+    }
+    this.forget(id);
+    channel.fail(new TetherError(error.code, error.reason));
+  }
+
+  private onPing(payload: Uint8Array): void {
+    if (payload.length !== 8) {
+      throw new TetherError(ErrorCode.PROTOCOL_ERROR, `malformed PING: PING/PONG payload of ${payload.length} bytes, expected 8`);
+    }
+    this.queueControl({ type: FrameType.PONG, channel: 0, payload: payload.slice() });
+  }
+
+  private onPong(payload: Uint8Array): void {
+    if (payload.length !== 8) {
+      throw new TetherError(ErrorCode.PROTOCOL_ERROR, `malformed PONG: PING/PONG payload of ${payload.length} bytes, expected 8`);
+    }
+    this.pingOutstandingSince = undefined;
+    const sent = Number(new DataView(payload.buffer, payload.byteOffset, 8).getBigUint64(0)) / 1e6;
+    const t = now();
+    if (sent > 0 && sent <= t) {
+      this.rttMs = t - sent;
+      this.emit('pong', this.rttMs);
+    }
+  }
+
+  private onGoaway(payload: Uint8Array): void {
+    let error: { code: number; reason: string };
+    try {
+      error = decodeError(payload);
+    } catch (e) {
+      throw new TetherError(ErrorCode.PROTOCOL_ERROR, `malformed GOAWAY: ${(e as Error).message}`);
+    }
+    this.finish(new TetherError(error.code, error.reason));
+  }
+
+  // ------------------------------------------------------------ acknowledgements (§8.3)
+
+  private release(ack: bigint): void {
+    while (this.held.length && this.held[0].seq <= ack) {
+      this.heldBytes -= this.held.shift()!.frame.length;
+    }
+    this.schedulePump(); // replay room may let channel output move
+  }
+
+  private countForAck(size: number): void {
+    this.unackedBytesIn += size;
+    if (this.unackedBytesIn >= this.peerReplayLimit / 4) {
+      this.queueAck();
+    } else if (!this.ackTimer) {
+      this.ackTimer = setTimeout(() => {
+        this.ackTimer = undefined;
+        if (this.state === 'attached' && this.received > this.lastAckSent) this.queueAck();
+      }, this.settings.ackDelayMs);
+    }
+  }
+
+  private queueAck(): void {
+    if (this.control.some((p) => p.type === FrameType.ACK)) return;
+    this.control.unshift({ type: FrameType.ACK, channel: 0, payload: new Uint8Array(0) });
+    this.schedulePump();
+  }
+
+  // ------------------------------------------------------------ writing (§7)
+
+  private queueControl(p: Pending): void {
+    if (this.state === 'closed') return;
+    this.control.push(p);
+    this.schedulePump();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.pumping) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      void this.pump();
+    });
+  }
+
+  /** Writes frames while attached and something is writable, coalescing up to 64 KiB per write. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.state === 'attached' && this.transport) {
+        const transport = this.transport;
+        const batch: Uint8Array[] = [];
+        let size = 0;
+        while (size < COALESCE) {
+          const frame = this.nextFrame();
+          if (!frame) break;
+          batch.push(frame);
+          size += frame.length;
+        }
+        if (batch.length === 0) {
+          if (this.goaway) this.writeGoaway(transport);
+          break;
+        }
+        this.unackedBytesIn = 0; // every frame carries the current ack
+        const wait = transport.write(batch.length === 1 ? batch[0] : concat(batch));
+        if (wait) await wait;
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.state === 'attached' && (this.control.length || this.retransmit.length || this.roundRobin.some((c) => c.hasOutput()))) {
+      this.schedulePump();
+    }
+  }
+
+  /** The next encoded frame by the §7 order, or undefined when nothing can be written now. */
+  private nextFrame(): Uint8Array | undefined {
+    while (this.retransmit.length) {
+      const h = this.retransmit.shift()!;
+      if (this.held.length && h.seq >= this.held[0].seq) {
+        h.writtenAt = now();
+        this.lastAckSent = this.received;
+        return withAck(h.frame, this.received);
+      }
+    }
+    if (this.control.length) {
+      const p = this.control.shift()!;
+      return this.encode(p.type, p.channel, p.payload, true);
+    }
+    if (this.goaway && this.goaway.code !== ErrorCode.NO_ERROR) return undefined;
+    const room = this.settings.replayLimit - REPLAY_CONTROL_RESERVE - this.heldBytes;
+    while (this.roundRobin.length) {
+      const channel = this.roundRobin[0];
+      const out = channel.nextOutput(this.frameSize, room);
+      if (out === 'replay') return undefined; // wait for acks
+      if (!out) {
+        this.roundRobin.shift();
+        continue;
+      }
+      this.roundRobin.shift();
+      if (channel.hasOutput()) this.roundRobin.push(channel);
+      const frame = this.encode(out.type, channel.id, out.payload, false);
+      if (out.type === FrameType.DATA) channel.sent(out.payload.length);
+      else this.maybeFinished(channel);
+      return frame;
+    }
+    return undefined;
+  }
+
+  private encode(type: FrameType, channel: number, payload: Uint8Array, control: boolean): Uint8Array {
+    this.lastAckSent = this.received;
+    if (!isSequenced(type)) return encodeFrame(type, channel, 0n, this.received, payload);
+    const size = HEADER_SIZE + payload.length;
+    if (control && this.heldBytes + size > this.settings.replayLimit) {
+      const reason = `replay buffer overflow: ${this.heldBytes} bytes unacknowledged (limit ${this.settings.replayLimit}); the peer stopped acknowledging`;
+      queueMicrotask(() => this.sessionError(ErrorCode.REPLAY_OVERFLOW, reason));
+    }
+    this.sendSeq += 1n;
+    const frame = encodeFrame(type, channel, this.sendSeq, this.received, payload);
+    this.held.push({ seq: this.sendSeq, frame, writtenAt: now() });
+    this.heldBytes += frame.length;
+    return frame;
+  }
+
+  private writeGoaway(transport: ByteTransport): void {
+    const g = this.goaway!;
+    this.goaway = undefined;
+    transport.write(encodeFrame(FrameType.GOAWAY, 0, 0n, this.received, encodeError(g.code, g.reason)));
+    transport.close();
+    this.finish(new TetherError(g.code, g.reason));
+  }
+
+  // ------------------------------------------------------------ keepalive (§9)
+
+  private tick(): void {
+    const t = now();
+    if (t - this.lastTick > 3 * this.settings.tickIntervalMs) this.graceUntil = t + this.settings.deadPeerTimeoutMs;
+    this.lastTick = t;
+    if (this.state === 'attached') {
+      if (t - this.lastPing >= this.settings.pingIntervalMs) this.ping();
+      const oldest = this.held.length ? this.held[0].writtenAt : undefined;
+      const waiting = [oldest, this.pingOutstandingSince].filter((x): x is number => x !== undefined);
+      const timeout = this.settings.deadPeerTimeoutMs;
+      if (waiting.length && t >= this.graceUntil && t - Math.min(...waiting) >= timeout && t - this.lastReceived >= timeout) {
+        this.detach(`no answer from the peer for ${Math.round(timeout / 1000)} s`);
+      }
+    } else if (this.state === 'detached' && t - this.detachedSince >= this.settings.detachedTimeoutMs) {
+      this.finish(new TetherError(ErrorCode.SESSION_EXPIRED,
+        `not resumed within ${Math.round(this.settings.detachedTimeoutMs / 1000)} s after the transport broke`));
+    }
+  }
+
+  /** Sends a PING now (normally every ping interval); the PONG updates `rttMs`. */
+  ping(): void {
+    if (this.state !== 'attached') return;
+    const t = now();
+    this.lastPing = t;
+    if (this.pingOutstandingSince === undefined) this.pingOutstandingSince = t;
+    const payload = new Uint8Array(8);
+    new DataView(payload.buffer).setBigUint64(0, BigInt(Math.max(1, Math.round(t * 1e6))));
+    this.queueControl({ type: FrameType.PING, channel: 0, payload });
+  }
+
+  // ------------------------------------------------------------ detaching and resuming (§8)
+
+  /** Treats the transport as lost (what a dead peer or an ended stream does). */
+  detach(reason: string): void {
+    if (this.state !== 'attached') return;
+    const transport = this.transport!;
+    this.transport = undefined;
+    transport.close();
+    if (!this.resumable) {
+      this.finish(new TetherError(ErrorCode.PROTOCOL_ERROR, `transport lost and the session is not resumable: ${reason}`));
+      return;
+    }
+    this.state = 'detached';
+    this.detachedSince = now();
+    this.control = this.control.filter((p) => isSequenced(p.type)); // PING, PONG, ACK die with the transport
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.emit('detached', reason);
+    if (this.reconnect) void this.reconnectLoop();
+  }
+
+  /** Resumes the detached session on a new transport (§2.4); nothing sent either way is lost. */
+  async resume(transport: ByteTransport): Promise<void> {
+    if (this.state === 'closed') throw this.closeError!;
+    if (this.state !== 'detached') throw new Error('the session is not detached');
+    if (!this.resumable) throw new TetherError(ErrorCode.PROTOCOL_ERROR, 'this session was not negotiated as resumable');
+    const s = this.settings;
+    let reply: { hello: Hello; rest: Uint8Array };
+    try {
+      reply = await this.handshake(transport, {
+        major: MAJOR, minor: MINOR, agent: s.agent, capabilities: s.capabilities, maxFrameSize: s.maxFrameSize,
+        replayLimit: s.replayLimit, sessionId: this.sessionId, resumeToken: this.token, received: this.received,
+      });
+    } catch (e) {
+      if (e instanceof TetherError && (e.code === ErrorCode.UNKNOWN_SESSION || e.code === ErrorCode.SESSION_EXPIRED)) {
+        this.finish(e); // refused for good
+      }
+      throw e;
+    }
+    if (this.state !== 'detached') {
+      transport.close();
+      throw this.closeError ?? new Error('the session is not detached');
+    }
+    const peerReceived = reply.hello.received;
+    if (peerReceived === undefined) {
+      transport.close();
+      throw new TetherError(ErrorCode.PROTOCOL_ERROR, `${transport.description} answered a resume without its received counter`);
+    }
+    const lowest = this.held.length ? this.held[0].seq : this.sendSeq + 1n;
+    if (peerReceived < lowest - 1n || peerReceived > this.sendSeq) {
+      transport.close();
+      const error = new TetherError(ErrorCode.PROTOCOL_ERROR,
+        `cannot resume: peer has received up to seq ${peerReceived} but frames ${lowest}..${this.sendSeq} are all this side still holds`);
+      this.finish(error);
+      throw error;
+    }
+    this.release(peerReceived);
+    this.retransmit = this.held.slice();
+    this.attach(transport, reply.rest);
+    this.emit('resumed');
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    let pause = 0;
+    try {
+      while (this.state === 'detached') {
+        if (pause) await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(pause ? pause * 2 : 250, 5000);
+        if (this.state !== 'detached') break;
+        try {
+          await this.resume(await this.reconnect!());
+        } catch {
+          // refused for good closes the session; other failures retry
+        }
+      }
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  // ------------------------------------------------------------ closing (§10)
+
+  /** Closes the session: queued output first when NO_ERROR, then GOAWAY (§4.10). */
+  close(code: number = ErrorCode.NO_ERROR, reason = 'closed'): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    if (this.state === 'detached') {
+      this.finish(new TetherError(code, reason));
+      return Promise.resolve();
+    }
+    if (code !== ErrorCode.NO_ERROR) {
+      this.control = [];
+      this.retransmit = [];
+    }
+    this.goaway = { code, reason };
+    this.schedulePump();
+    return new Promise((resolve) => this.on('closed', () => resolve()));
+  }
+
+  /** A violation by the peer: GOAWAY with the reason, then the session is gone (§10.2). */
+  private sessionError(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    const transport = this.transport;
+    if (this.state === 'attached' && transport) {
+      transport.write(encodeFrame(FrameType.GOAWAY, 0, 0n, this.received, encodeError(code, reason)));
+      transport.close();
+    }
+    this.finish(new TetherError(code, reason));
+  }
+
+  private finish(error: TetherError): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeError = error;
+    const transport = this.transport;
+    this.transport = undefined;
+    transport?.close();
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.control = [];
+    this.retransmit = [];
+    this.held = [];
+    for (const channel of this.channels.values()) channel.fail(error);
+    this.channels.clear();
+    this.emit('closed', error);
+  }
+
+  /** For diagnostics and tests: counters of the replay buffer and sequencing. */
+  stats(): { sent: bigint; received: bigint; heldFrames: number; heldBytes: number; channels: number } {
+    return { sent: this.sendSeq, received: this.received, heldFrames: this.held.length, heldBytes: this.heldBytes, channels: this.channels.size };
+  }
+
+  toString(): string {
+    return `session ${this.sessionIdHex.slice(0, 8)} (${this.state}${this.closeError ? `, ${codeName(this.closeError.code)}` : ''})`;
+  }
+}
+
+/** Length-prefixed records over a channel (§5): one JSON-RPC body per message. */
+export class MessageChannel {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  constructor(readonly channel: Channel, private readonly maxMessageSize: number) {}
+
+  get id(): number {
+    return this.channel.id;
+  }
+
+  get metadata(): string {
+    return this.channel.metadata;
+  }
+
+  /** Sends one message (string bodies are UTF-8). */
+  send(body: Uint8Array | string): Promise<void> {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    return this.channel.enqueue([u32(bytes.length), bytes]);
+  }
+
+  /** The next message, or null at a clean end of stream. */
+  async receive(): Promise<Uint8Array | null> {
+    const prefix = await this.readExactly(4, true);
+    if (prefix === null) return null;
+    const length = new DataView(prefix.buffer, prefix.byteOffset, 4).getUint32(0);
+    if (length > this.maxMessageSize) {
+      const reason = `message of ${length} bytes exceeds the limit of ${this.maxMessageSize}`;
+      this.channel.reset(ErrorCode.MESSAGE_TOO_LARGE, reason);
+      throw new TetherError(ErrorCode.MESSAGE_TOO_LARGE, reason);
+    }
+    const body = await this.readExactly(length, false);
+    return body!;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const m = await this.receive();
+      if (m === null) return;
+      yield m;
+    }
+  }
+
+  end(): void {
+    this.channel.end();
+  }
+
+  reset(code?: number, reason?: string): void {
+    this.channel.reset(code, reason);
+  }
+
+  /** Reads n bytes, never allocating from the declared length before the bytes arrived. */
+  private async readExactly(n: number, atBoundary: boolean): Promise<Uint8Array | null> {
+    while (this.pendingBytes < n) {
+      const chunk = await this.channel.read();
+      if (chunk === null) {
+        if (atBoundary && this.pendingBytes === 0) return null;
+        throw new TetherError(ErrorCode.PROTOCOL_ERROR, atBoundary
+          ? `channel ${this.channel.id} ended inside a message length`
+          : `channel ${this.channel.id} ended inside a message of ${n} bytes`);
+      }
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+    }
+    const all = this.pending.length === 1 ? this.pending[0] : concat(this.pending);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.pending = rest.length ? [rest] : [];
+    this.pendingBytes = rest.length;
+    return out;
+  }
+}
