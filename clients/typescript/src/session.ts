@@ -235,6 +235,8 @@ export class Channel {
   private writeWaiters: { target: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   halfClosePending = false;
   outClosed = false;
+  /** How often output waited for the peer's CREDIT with the send window at 0 (back-pressure seen). */
+  windowStalls = 0;
 
   // receiving
   readonly advertisedWindow: number;
@@ -891,6 +893,7 @@ export class Session {
       return this.resetChannel(channel, ErrorCode.FLOW_CONTROL_ERROR,
         `credit of ${n} would grow the window to ${channel.sendWindow + n}, past 2^31-1`);
     }
+    if (channel.sendWindow === 0 && channel.outBytes > 0) channel.windowStalls++;
     channel.sendWindow += n;
     this.channelHasOutput(channel);
   }
