@@ -619,7 +619,8 @@ export class Session {
             try {
               reader.ended();
             } catch (e) {
-              settle(e as Error);
+              const error = e as TetherError;
+              settle(new TetherError(error.code, `${error.reason} (${reason})`));
             }
           } else if (this.transport === transport) {
             this.onEnd(transport, reason);
