@@ -4,12 +4,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ProcessTransport } from '../src/node.js';
 
 /** The agent jar: $TETHER_AGENT_JAR, else bridge-remote/target/tether-remote.jar of this checkout. */
 export function agentJar(): string {
-  const jar = process.env.TETHER_AGENT_JAR ?? resolve(import.meta.dirname, '..', '..', '..', '..', 'bridge-remote', 'target', 'tether-remote.jar');
+  const jar = process.env.TETHER_AGENT_JAR ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bridge-remote', 'target', 'tether-remote.jar');
   if (!existsSync(jar)) {
     throw new Error(`the agent jar is missing at ${jar}: build it with 'mvn -B -ntp -q -DskipTests package -pl bridge-remote -am' `
       + 'at the repository root, or set TETHER_AGENT_JAR');
