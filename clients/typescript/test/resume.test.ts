@@ -133,3 +133,20 @@ test('a session the agent no longer knows is refused with UNKNOWN_SESSION and cl
     await home.cleanup();
   }
 });
+
+test('tether-remote stdio alone cannot be resumed: it ends with its stdin, a fresh one does not know the session', async () => {
+  const home = new AgentHome();
+  try {
+    const first = home.stdio();
+    const session = await Session.connect(first);
+    assert.ok(session.resumable); // it advertises resume ...
+    const lost = detached(session);
+    first.close(); // ... but its stdin was its only way in
+    await lost;
+    assert.equal(await first.exited, 0);
+    await assert.rejects(session.resume(home.stdio()), (e: TetherError) => e.code === ErrorCode.UNKNOWN_SESSION);
+    assert.equal(session.state, 'closed');
+  } finally {
+    await home.cleanup();
+  }
+});
