@@ -19,8 +19,16 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 export interface WebSocketTransportOptions {
-  /** Subprotocols offered in the upgrade. */
-  protocols?: string | string[];
+  /**
+   * The endpoint's connection token (the hex digits of its token file). A browser cannot set an
+   * Authorization header on a WebSocket, so it is offered as the subprotocol `tether.token.TOKEN`, next
+   * to `tether.v1`; the server never echoes it.
+   */
+  token?: string;
+  /** More subprotocols to offer (`tether.v1` is always offered). */
+  protocols?: string[];
+  /** The largest binary message sent; longer writes are split. Default 64 KiB, the endpoint's limit. */
+  maxMessage?: number;
   /** The WebSocket class; default `globalThis.WebSocket` (pass `ws`'s in Node 20). */
   WebSocket?: WebSocketConstructor;
   /** Above this many buffered bytes `write` asks the session to wait; default 1 MiB. */
@@ -28,6 +36,9 @@ export interface WebSocketTransportOptions {
 }
 
 const OPEN = 1;
+export const SUBPROTOCOL = 'tether.v1';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'tether.token.';
+const MAX_MESSAGE = 64 * 1024;
 
 export class WebSocketTransport implements ByteTransport {
   private handlers?: TransportHandlers;
@@ -37,7 +48,8 @@ export class WebSocketTransport implements ByteTransport {
   private waiters: (() => void)[] = [];
   private poll?: ReturnType<typeof setInterval>;
 
-  private constructor(private readonly socket: WebSocketLike, readonly description: string, private readonly highWaterMark: number) {
+  private constructor(private readonly socket: WebSocketLike, readonly description: string, private readonly highWaterMark: number,
+    private readonly maxMessage: number) {
     socket.binaryType = 'arraybuffer';
     socket.onmessage = (ev) => this.message(ev.data);
     socket.onclose = (ev) => this.end(`the transport ended (${description}: close ${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`);
@@ -48,8 +60,10 @@ export class WebSocketTransport implements ByteTransport {
   static connect(url: string, options: WebSocketTransportOptions = {}): Promise<WebSocketTransport> {
     const Ctor = options.WebSocket ?? (globalThis as unknown as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!Ctor) throw new Error('no WebSocket class: pass options.WebSocket (e.g. the ws package\'s) on Node 20');
-    const socket = new Ctor(url, options.protocols);
-    const transport = new WebSocketTransport(socket, url, options.highWaterMark ?? 1024 * 1024);
+    const protocols = [SUBPROTOCOL, ...(options.protocols ?? [])];
+    if (options.token) protocols.push(TOKEN_SUBPROTOCOL_PREFIX + options.token);
+    const socket = new Ctor(url, protocols);
+    const transport = new WebSocketTransport(socket, url, options.highWaterMark ?? 1024 * 1024, options.maxMessage ?? MAX_MESSAGE);
     return new Promise((resolve, reject) => {
       socket.onopen = () => resolve(transport);
       const failed = () => reject(new Error(`cannot open a WebSocket to ${url}${transport.endReason ? `: ${transport.endReason}` : ''}`));
@@ -69,7 +83,9 @@ export class WebSocketTransport implements ByteTransport {
 
   write(chunk: Uint8Array): void | Promise<void> {
     if (this.ended || this.socket.readyState !== OPEN) return;
-    this.socket.send(chunk);
+    for (let at = 0; at < chunk.length; at += this.maxMessage) {
+      this.socket.send(chunk.subarray(at, Math.min(chunk.length, at + this.maxMessage)));
+    }
     if (this.socket.bufferedAmount <= this.highWaterMark) return;
     // The standard API has no drain event: poll bufferedAmount until it is below the mark.
     return new Promise((resolve) => {

@@ -11,8 +11,15 @@ import type { AddressInfo } from 'node:net';
 import { AgentHome } from './agent.js';
 import { ExecClient, FsClient, Session, WebSocketTransport, fromUtf8, type WebSocketConstructor } from '../src/index.js';
 
-async function relayServer(home: AgentHome, onConnection?: (socket: WebSocket) => void): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+interface Seen { protocols: string[]; largestMessage: number }
+
+async function relayServer(home: AgentHome, onConnection?: (socket: WebSocket) => void): Promise<{ url: string; seen: Seen; close: () => Promise<void> }> {
+  const seen: Seen = { protocols: [], largestMessage: 0 };
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0,
+    handleProtocols: (offered) => {
+      seen.protocols = [...offered];
+      return offered.has('tether.v1') ? 'tether.v1' : false;
+    } });
   await new Promise((resolve) => server.once('listening', resolve));
   server.on('connection', (socket) => {
     if (onConnection) return onConnection(socket);
@@ -25,12 +32,16 @@ async function relayServer(home: AgentHome, onConnection?: (socket: WebSocket) =
       },
       end: () => socket.close(1000, 'agent ended'),
     });
-    socket.on('message', (data: Buffer) => agent.write(new Uint8Array(data)));
+    socket.on('message', (data: Buffer) => {
+      seen.largestMessage = Math.max(seen.largestMessage, data.length);
+      agent.write(new Uint8Array(data));
+    });
     socket.on('close', () => agent.close());
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `ws://127.0.0.1:${port}/`,
+    seen,
     close: () => new Promise((resolve) => {
       for (const c of server.clients) c.terminate();
       server.close(() => resolve());
@@ -42,15 +53,20 @@ test('websocket: handshake, a file read and a process run through binary message
   const home = new AgentHome();
   const server = await relayServer(home);
   try {
-    const transport = await WebSocketTransport.connect(server.url, { WebSocket: WebSocket as unknown as WebSocketConstructor });
+    const token = 'ab'.repeat(32);
+    const transport = await WebSocketTransport.connect(server.url, { token, WebSocket: WebSocket as unknown as WebSocketConstructor });
     const session = await Session.connect(transport);
     assert.match(session.peerHello.agent, /^tether-remote\//);
+    assert.deepEqual(server.seen.protocols, ['tether.v1', `tether.token.${token}`]);
     const file = join(home.home, 'note.txt');
     writeFileSync(file, 'over a WebSocket\n');
     const fs = new FsClient(session);
     assert.equal(fromUtf8(await fs.readFile(file)), 'over a WebSocket\n');
     const exec = await ExecClient.open(session);
     assert.deepEqual(await exec.run({ argv: ['echo', 'hi'] }), { exitCode: 0, stdout: 'hi\n', stderr: '' });
+    await fs.writeFile(join(home.home, 'big.bin'), new Uint8Array(1024 * 1024).fill(7));
+    assert.ok(server.seen.largestMessage > 0 && server.seen.largestMessage <= 65536,
+      `a message of ${server.seen.largestMessage} bytes exceeds the endpoint's 64 KiB`);
     exec.close();
     await fs.close();
     await session.close();
