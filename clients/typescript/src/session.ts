@@ -31,6 +31,11 @@ export interface SessionOptions {
   detachedTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   /**
+   * Receives one line per frame sent (`>>`) or received (`<<`), as PROTOCOL.md §13 prints them:
+   * `>> ch=3 DATA len=16384 seq=912 ack=40`. Off (undefined) by default.
+   */
+  trace?: (line: string) => void;
+  /**
    * Makes a new transport after the old one was lost; with it the session resumes by itself (doubling
    * pauses from 250 ms to 5 s) until it is resumed, refused, or the detached timeout expires.
    */
@@ -187,6 +192,14 @@ class FrameReader {
     this.size -= n;
     return out;
   }
+}
+
+/** One frame as PROTOCOL.md §13 prints it (without the session name). */
+export function traceLine(direction: '>>' | '<<', type: number, channel: number, length: number, seq: bigint, ack: bigint, flags: number): string {
+  const name = FrameType[type] ?? `0x${type.toString(16)}`;
+  const sequenced = isKnownType(type) && isSequenced(type);
+  return `${direction} ch=${channel} ${name} len=${length}${sequenced ? ` seq=${seq}` : ''} ack=${ack}`
+    + (flags ? ` flags=0x${flags.toString(16).padStart(2, '0')}` : '');
 }
 
 function validateHeader(type: number, channel: number, length: number, seq: bigint, maxPayload: number): void {
@@ -517,8 +530,10 @@ export class Session {
 
   private readonly listeners: { [K in keyof SessionEvents]: Listener<K>[] } = { detached: [], resumed: [], closed: [], pong: [] };
   private readonly reconnect?: () => Promise<ByteTransport>;
+  private readonly trace?: (line: string) => void;
 
   private constructor(options: SessionOptions) {
+    this.trace = options.trace;
     this.settings = {
       agent: options.agent ?? 'tether-ts/0.1.0',
       capabilities: options.capabilities ?? ['resume'],
@@ -787,7 +802,8 @@ export class Session {
     this.detach(reason);
   }
 
-  private onFrame(f: { type: number; channel: number; seq: bigint; ack: bigint; payload: Uint8Array }): void {
+  private onFrame(f: { type: number; flags: number; channel: number; seq: bigint; ack: bigint; payload: Uint8Array }): void {
+    if (this.trace) this.trace(traceLine('<<', f.type, f.channel, f.payload.length, f.seq, f.ack, f.flags));
     this.lastReceived = now();
     if (f.ack > this.sendSeq) {
       throw new TetherError(ErrorCode.PROTOCOL_ERROR, `peer acknowledged seq ${f.ack} but only ${this.sendSeq} frames were sent`);
@@ -1006,6 +1022,7 @@ export class Session {
         while (size < COALESCE) {
           const frame = this.nextFrame();
           if (!frame) break;
+          if (this.trace) this.traceOut(frame);
           batch.push(frame);
           size += frame.length;
         }
@@ -1074,10 +1091,17 @@ export class Session {
     return frame;
   }
 
+  private traceOut(frame: Uint8Array): void {
+    const v = new DataView(frame.buffer, frame.byteOffset, HEADER_SIZE);
+    this.trace!(traceLine('>>', v.getUint8(0), v.getUint32(2), v.getUint32(6), v.getBigUint64(10), v.getBigUint64(18), 0));
+  }
+
   private writeGoaway(transport: ByteTransport): void {
     const g = this.goaway!;
     this.goaway = undefined;
-    transport.write(encodeFrame(FrameType.GOAWAY, 0, 0n, this.received, encodeError(g.code, g.reason)));
+    const goaway = encodeFrame(FrameType.GOAWAY, 0, 0n, this.received, encodeError(g.code, g.reason));
+    if (this.trace) this.traceOut(goaway);
+    transport.write(goaway);
     transport.close();
     this.finish(new TetherError(g.code, g.reason));
   }
@@ -1218,7 +1242,9 @@ export class Session {
     if (this.state === 'closed') return;
     const transport = this.transport;
     if (this.state === 'attached' && transport) {
-      transport.write(encodeFrame(FrameType.GOAWAY, 0, 0n, this.received, encodeError(code, reason)));
+      const goaway = encodeFrame(FrameType.GOAWAY, 0, 0n, this.received, encodeError(code, reason));
+      if (this.trace) this.traceOut(goaway);
+      transport.write(goaway);
       transport.close();
     }
     this.finish(new TetherError(code, reason));

@@ -90,9 +90,9 @@ class ScriptedPeer implements ByteTransport {
   }
 }
 
-async function connected(): Promise<{ peer: ScriptedPeer; session: Session }> {
+async function connected(trace?: (line: string) => void): Promise<{ peer: ScriptedPeer; session: Session }> {
   const peer = new ScriptedPeer();
-  const session = Session.connect(peer, { initialWindow: 1000, pingIntervalMs: 3600000 });
+  const session = Session.connect(peer, { initialWindow: 1000, pingIntervalMs: 3600000, trace });
   const hello = await peer.readHello();
   assert.equal(hello.received, undefined);
   assert.deepEqual(hello.capabilities, ['resume']);
@@ -229,4 +229,19 @@ test('resume refused with UNKNOWN_SESSION closes the session for good (§2.4)', 
   next.send(encodeHello({ major: 1, minor: 0, agent: 'scripted/1', capabilities: [], error: { code: ErrorCode.UNKNOWN_SESSION, reason: 'gone' } }));
   await assert.rejects(resuming, (e: TetherError) => e.code === ErrorCode.UNKNOWN_SESSION && e.reason === 'gone');
   assert.equal(session.state, 'closed');
+});
+
+test('frame trace: one line per frame each way, as PROTOCOL.md §13 prints them', async () => {
+  const lines: string[] = [];
+  const { peer, session } = await connected((line) => lines.push(line));
+  const { channel, id } = await openChannel(peer, session, 1000);
+  await channel.write(utf8('hi'));
+  await peer.expect(FrameType.DATA);
+  assert.deepEqual(lines, [
+    `>> ch=${id} OPEN len=${6 + 5 + 7} seq=1 ack=0`,
+    `<< ch=${id} OPEN_OK len=6 seq=1 ack=1`,
+    `>> ch=${id} DATA len=2 seq=2 ack=1`,
+  ]);
+  await session.close();
+  assert.equal(lines.at(-1), '>> ch=0 GOAWAY len=8 ack=1');
 });
