@@ -191,9 +191,12 @@ export class Channel {
     if (this.outBytes > 0) {
       if (this.sendWindow <= 0 || !this.writable()) return undefined;
       const size = Math.min(this.outBytes, this.sendWindow, maxPayload);
-      if (HEADER_SIZE + Math.min(size, this.out[0].length - this.outHead) > replayRoom) return 'replay';
       const head = this.out[0];
-      const k = Math.min(size, head.length - this.outHead, Math.max(0, replayRoom - HEADER_SIZE));
+      const wanted = Math.min(size, head.length - this.outHead);
+      // A frame may be cut to the replay room left, but not into slivers: below 4 KiB, wait for acks.
+      const room = replayRoom - HEADER_SIZE;
+      if (room < Math.min(wanted, 4096)) return 'replay';
+      const k = Math.min(wanted, room);
       const payload = head.subarray(this.outHead, this.outHead + k);
       this.outHead += k;
       if (this.outHead === head.length) {

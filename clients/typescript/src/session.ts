@@ -131,6 +131,7 @@ export class Session implements ChannelOwner {
   private control: Pending[] = [];
   private roundRobin: Channel[] = [];
   private pumping = false;
+  private pumpAgain = false;
   private pumpScheduled = false;
   private goaway?: { code: number; reason: string };
 
@@ -625,7 +626,11 @@ export class Session implements ChannelOwner {
   }
 
   private schedulePump(): void {
-    if (this.pumpScheduled || this.pumping) return;
+    if (this.pumping) {
+      this.pumpAgain = true; // something changed while the pump waited on the transport
+      return;
+    }
+    if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     queueMicrotask(() => {
       this.pumpScheduled = false;
@@ -637,6 +642,7 @@ export class Session implements ChannelOwner {
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
+    this.pumpAgain = false;
     try {
       while (this.state === 'attached' && this.transport) {
         const transport = this.transport;
@@ -660,9 +666,9 @@ export class Session implements ChannelOwner {
     } finally {
       this.pumping = false;
     }
-    if (this.state === 'attached' && (this.control.length || this.retransmit.length || this.roundRobin.some((c) => c.hasOutput()))) {
-      this.schedulePump();
-    }
+    // Only a change (new output, CREDIT, an ack, a resume) calls for another round: rescheduling on
+    // "has output" alone would spin while the output waits for acks.
+    if (this.pumpAgain && this.state === 'attached') this.schedulePump();
   }
 
   /** The next encoded frame by the §7 order, or undefined when nothing can be written now. */

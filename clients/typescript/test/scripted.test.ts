@@ -245,3 +245,34 @@ test('frame trace: one line per frame each way, as PROTOCOL.md §13 prints them'
   await session.close();
   assert.equal(lines.at(-1), '>> ch=0 GOAWAY len=8 ack=1');
 });
+
+test('unacknowledged output stops at the replay limit less the 64 KiB reserve, and moves on with the ack (§8.3)', async () => {
+  const peer = new ScriptedPeer();
+  const connecting = Session.connect(peer, { replayLimit: 131072, pingIntervalMs: 3600000 });
+  await peer.readHello();
+  peer.reply();
+  const session = await connecting;
+  const opening = session.open('bulk');
+  const open = await peer.expect(FrameType.OPEN);
+  peer.frame(FrameType.OPEN_OK, open.channel, u32(10 * 1024 * 1024)); // the window is not what holds it back
+  const channel = await opening;
+  const content = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+  const written = channel.write(content);
+  const room = 131072 - 65536; // the OPEN_OK acknowledged the OPEN: the room is all DATA's
+  let unacked = 0;
+  let received = 0;
+  while (received < content.length) {
+    const f = await peer.expect(FrameType.DATA);
+    assert.deepEqual(f.payload, content.subarray(received, received + f.payload.length));
+    received += f.payload.length;
+    unacked += 26 + f.payload.length;
+    assert.ok(unacked <= room, `${unacked} bytes unacknowledged, the replay limit allows ${room}`);
+    if (unacked === room) {
+      assert.equal(session.stats().heldBytes, 131072 - 65536);
+      peer.send(encodeFrame(FrameType.ACK, 0, 0n, peer.received, new Uint8Array(0)));
+      unacked = 0; // frames after this one were written after the ACK was processed
+    }
+  }
+  await written;
+  await session.close();
+});
