@@ -87,6 +87,8 @@ interface Held {
 }
 
 const COALESCE = 65536;
+/** PROTOCOL.md §10.3: more control frames waiting than this closes the session. */
+const MAX_CONTROL_QUEUE = 16384;
 
 function now(): number {
   return performance.now();
@@ -621,6 +623,12 @@ export class Session implements ChannelOwner {
 
   private queueControl(p: Pending): void {
     if (this.state === 'closed') return;
+    if (this.control.length >= MAX_CONTROL_QUEUE) {
+      // A peer that keeps sending PINGs (or frames that need an answer) but does not read the answers.
+      this.sessionError(ErrorCode.PROTOCOL_ERROR, `control queue overflow: ${this.control.length} frames waiting to be written `
+        + `(limit ${MAX_CONTROL_QUEUE}); the peer sends requests but does not read the answers`);
+      return;
+    }
     this.control.push(p);
     this.schedulePump();
   }

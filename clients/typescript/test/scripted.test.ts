@@ -21,12 +21,16 @@ class ScriptedPeer implements ByteTransport {
   seq = 0n;
   received = 0n;
 
+  /** While set, writes are taken but the writer is told to wait (a peer that does not read). */
+  stalled = false;
+
   start(handlers: TransportHandlers): void {
     this.handlers = handlers;
   }
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array): void | Promise<void> {
     if (this.closed) return;
+    if (this.stalled) return new Promise(() => undefined);
     this.inbox = concat([this.inbox, chunk]);
     for (const w of this.waiters.splice(0)) w();
   }
@@ -275,4 +279,15 @@ test('unacknowledged output stops at the replay limit less the 64 KiB reserve, a
   }
   await written;
   await session.close();
+});
+
+test('a peer that sends PINGs but reads no PONGs closes the session at the control queue limit (§10.3)', async () => {
+  const { peer, session } = await connected();
+  const closed = new Promise<TetherError>((r) => session.on('closed', r));
+  peer.stalled = true;
+  const ping = encodeFrame(FrameType.PING, 0, 0n, 0n, new Uint8Array(8));
+  for (let i = 0; i < 20000 && session.state !== 'closed'; i++) peer.send(ping);
+  const error = await closed;
+  assert.equal(error.code, ErrorCode.PROTOCOL_ERROR);
+  assert.match(error.reason, /^control queue overflow: 16384 frames waiting to be written \(limit 16384\); the peer sends requests but does not read the answers$/);
 });
