@@ -89,6 +89,7 @@ interface Held {
 const COALESCE = 65536;
 /** PROTOCOL.md §10.3: more control frames waiting than this closes the session. */
 const MAX_CONTROL_QUEUE = 16384;
+const GOAWAY_BACKSTOP_MS = 2000;
 
 function now(): number {
   return performance.now();
@@ -871,7 +872,12 @@ export class Session implements ChannelOwner {
     }
     this.goaway = { code, reason };
     this.schedulePump();
-    return new Promise((resolve) => this.on('closed', () => resolve()));
+    // A transport that never drains must not hold the close: the GOAWAY backstop of §4.10.
+    const backstop = setTimeout(() => this.finish(new TetherError(code, reason)), GOAWAY_BACKSTOP_MS);
+    return new Promise((resolve) => this.on('closed', () => {
+      clearTimeout(backstop);
+      resolve();
+    }));
   }
 
   /** A violation by the peer: GOAWAY with the reason, then the session is gone (§10.2). */

@@ -291,3 +291,14 @@ test('a peer that sends PINGs but reads no PONGs closes the session at the contr
   assert.equal(error.code, ErrorCode.PROTOCOL_ERROR);
   assert.match(error.reason, /^control queue overflow: 16384 frames waiting to be written \(limit 16384\); the peer sends requests but does not read the answers$/);
 });
+
+test('close() on a transport that takes nothing more ends after the GOAWAY backstop (§4.10)', async () => {
+  const { peer, session } = await connected();
+  peer.stalled = true;
+  const channel = session.open('x'); // its OPEN is never taken, so the GOAWAY cannot be written either
+  void channel.catch(() => undefined);
+  await session.close();
+  assert.equal(session.state, 'closed');
+  assert.ok(peer.closed);
+  await assert.rejects(channel, (e: TetherError) => e.code === ErrorCode.NO_ERROR);
+});
