@@ -1,0 +1,108 @@
+// Starts the real agent (`tether-remote`) for the tests, each in a HOME of its own, and ends every
+// process it started by pid.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProcessTransport } from '../src/node.js';
+
+/** The agent jar: $TETHER_AGENT_JAR, else bridge-remote/target/tether-remote.jar of this checkout. */
+export function agentJar(): string {
+  const jar = process.env.TETHER_AGENT_JAR ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bridge-remote', 'target', 'tether-remote.jar');
+  if (!existsSync(jar)) {
+    throw new Error(`the agent jar is missing at ${jar}: build it with 'mvn -B -ntp -q -DskipTests package -pl bridge-remote -am' `
+      + 'at the repository root, or set TETHER_AGENT_JAR');
+  }
+  return jar;
+}
+
+export function java(): string {
+  return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+}
+
+/** A private HOME with the processes started in it; `cleanup()` ends them by pid and removes it. */
+export class AgentHome {
+  readonly home = mkdtempSync(join(tmpdir(), 'tether-ts-'));
+  readonly socket = join(this.home, 'agent.sock');
+  private readonly processes: ChildProcess[] = [];
+
+  env(): NodeJS.ProcessEnv {
+    return { ...process.env, HOME: this.home };
+  }
+
+  private stderr(name: string): number {
+    return openSync(join(this.home, `${name}.stderr`), 'a');
+  }
+
+  /** `tether-remote stdio`: one session on the child's stdin/stdout. */
+  stdio(): ProcessTransport {
+    const err = this.stderr('stdio');
+    const t = ProcessTransport.spawn(java(), ['-jar', agentJar(), 'stdio', '--log', join(this.home, 'agent.log')],
+      { env: this.env(), stdio: ['pipe', 'pipe', err] });
+    closeSync(err);
+    this.processes.push(t.process);
+    return t;
+  }
+
+  /** `tether-remote daemon` on this home's socket; resolves once the socket exists. */
+  async daemon(): Promise<ChildProcess> {
+    const err = this.stderr('daemon');
+    const child = spawn(java(), ['-jar', agentJar(), 'daemon', '--socket', this.socket, '--idle', '600', '--log', join(this.home, 'daemon.log')],
+      { env: this.env(), stdio: ['ignore', 'ignore', err] });
+    closeSync(err);
+    this.processes.push(child);
+    const deadline = Date.now() + 30000;
+    while (!existsSync(this.socket)) {
+      if (child.exitCode !== null) throw new Error(`the agent daemon exited with ${child.exitCode}: ${this.log('daemon.stderr')}`);
+      if (Date.now() > deadline) throw new Error(`the agent daemon did not create ${this.socket} within 30 s`);
+      await new Promise((r) => setTimeout(r, 50)); // polling observable state (the socket file), bounded
+    }
+    return child;
+  }
+
+  /** `tether-remote stdio --daemon`: a relay to this home's agent daemon, as the SSH bootstrap starts it. */
+  relay(): ProcessTransport {
+    const err = this.stderr('relay');
+    const t = ProcessTransport.spawn(java(), ['-jar', agentJar(), 'stdio', '--daemon', '--socket', this.socket,
+      '--log', join(this.home, 'relay.log')], { env: this.env(), stdio: ['pipe', 'pipe', err] });
+    closeSync(err);
+    this.processes.push(t.process);
+    return t;
+  }
+
+  log(name: string): string {
+    try {
+      return readFileSync(join(this.home, name), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * Ends every process this home started, by pid: SIGCONT (a test may have stopped one), SIGTERM so the
+   * agent stops what it started, SIGKILL after 10 s; waits for each exit.
+   */
+  async cleanup(): Promise<void> {
+    await Promise.all(this.processes.map((p) => new Promise<void>((done) => {
+      if (p.exitCode !== null || p.signalCode !== null) return done();
+      const timer = setTimeout(() => signal(p, 'SIGKILL'), 10000);
+      p.once('exit', () => {
+        clearTimeout(timer);
+        done();
+      });
+      signal(p, 'SIGCONT');
+      signal(p, 'SIGTERM');
+    })));
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+function signal(p: ChildProcess, name: NodeJS.Signals): void {
+  try {
+    process.kill(p.pid!, name);
+  } catch {
+    // already gone
+  }
+}
