@@ -92,7 +92,7 @@ export class Watch {
 
 const FILE_TYPES = ['file', 'directory', 'symlink', 'other'] as const;
 
-/** The `fs` channel sends a file type as its number (0 file, 1 directory, 2 symlink, 3 other); FS.md. */
+/** A file type by name (FS.md); older agents sent its number (0 file, 1 directory, 2 symlink, 3 other). */
 function fileType(type: unknown): FileStat['type'] {
   return typeof type === 'number' ? FILE_TYPES[type] ?? 'other' : (type as FileStat['type']);
 }

@@ -1,8 +1,11 @@
 package dev.tether.adapters.fs;
 
+import com.google.gson.annotations.JsonAdapter;
+
 /** One entry of {@code fs/readDir}: the name (not the path) and the entry's own type (links not followed). */
 public final class DirEntry {
   public String name;
+  @JsonAdapter(FileTypeNames.class)
   public FileType type;
   public long size;
   public long mtimeMillis;

@@ -1,7 +1,10 @@
 package dev.tether.adapters.fs;
 
+import com.google.gson.annotations.JsonAdapter;
+
 /** Answer of {@code fs/stat}. Times are milliseconds since the epoch; {@code mode} is the POSIX permission bits. */
 public final class FileStat {
+  @JsonAdapter(FileTypeNames.class)
   public FileType type;
   /** True when the path itself is a symbolic link ({@link #type} describes its target). */
   public boolean symlink;
