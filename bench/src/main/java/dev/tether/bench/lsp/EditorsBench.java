@@ -91,12 +91,13 @@ public final class EditorsBench {
     for (String route : routes) {
       startDaemon(route);
       editors.put("tether lsp (" + route + ")", editorRuns(() -> host.tetherLsp(LoopbackHost.LAUNCHER_FLAGS), true));
-      throughput.put("tether lsp (" + route + ")", throughput(() -> host.tetherLsp(LoopbackHost.LAUNCHER_FLAGS)));
+      throughput.put("tether lsp (" + route + ")", throughput("tether lsp (" + route + ")",
+          () -> host.tetherLsp(LoopbackHost.LAUNCHER_FLAGS)));
       host.stopDaemon();
     }
     editors.put("ssh -S CTL host server (one ControlMaster)", editorRuns(host::openSshServerViaMaster, false));
-    throughput.put("ssh host server", throughput(host::openSsh));
-    throughput.put("direct (the server as a child)", throughput(host::direct));
+    throughput.put("ssh host server", throughput("ssh host server", host::openSsh));
+    throughput.put("direct (the server as a child)", throughput("direct", host::direct));
     report(editors, throughput);
     System.out.print(out);
   }
@@ -225,8 +226,8 @@ public final class EditorsBench {
   }
 
   /** MB/s (both directions) of {@code messages} 64 KiB echo requests through one editor's path. */
-  private double throughput(Supplier<ProcessBuilder> command) throws Exception {
-    progress("64 KiB messages through " + command.get().command().get(0).replaceAll(".*/", "") + "...");
+  private double throughput(String name, Supplier<ProcessBuilder> command) throws Exception {
+    progress(MESSAGE_KIB + " KiB messages through " + name);
     LspPipe pipe = new LspPipe("throughput", host.processes.start(command.get()));
     try {
       pipe.initialize();
