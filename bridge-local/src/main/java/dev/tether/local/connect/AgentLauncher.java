@@ -15,7 +15,6 @@ import dev.tether.local.ssh.SshEnvironment;
 import dev.tether.local.ssh.SshFailure;
 import dev.tether.local.ssh.SshOptions;
 import dev.tether.local.ssh.StreamLocal;
-import dev.tether.local.ssh.internal.ChannelDirectStreamLocal;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.MuxException;
@@ -171,8 +170,8 @@ public final class AgentLauncher {
         return direct(ssh, bootstrap, socket, deadline);
       } catch (StreamLocal.Refused e) {
         why = e.unknownChannelType()
-            ? "the SSH server does not know " + ChannelDirectStreamLocal.TYPE + " (not OpenSSH?)"
-            : "the SSH server refused " + ChannelDirectStreamLocal.TYPE + " to the running agent daemon"
+            ? "the SSH server does not know " + StreamLocal.CHANNEL_TYPE + " (not OpenSSH?)"
+            : "the SSH server refused " + StreamLocal.CHANNEL_TYPE + " to the running agent daemon"
                 + " (AllowStreamLocalForwarding no, or DisableForwarding, in its sshd_config?)";
         refusedDirect.put(display, why);
         LOG.info("{}: {}; using the relay from now on ({})", display, why, e.getMessage());
@@ -193,7 +192,7 @@ public final class AgentLauncher {
    */
   private SshAgent direct(SshConnection ssh, Bootstrap bootstrap, String socket, BootstrapDeadline deadline)
       throws IOException {
-    deadline.step("connecting to the agent daemon's socket (" + ChannelDirectStreamLocal.TYPE + ")");
+    deadline.step("connecting to the agent daemon's socket (" + StreamLocal.CHANNEL_TYPE + ")");
     StreamLocal stream;
     try {
       stream = ssh.openStreamLocal(socket);
@@ -202,13 +201,13 @@ public final class AgentLauncher {
         throw first;
       }
       bootstrap.ensureDaemon();
-      deadline.step("connecting to the agent daemon's socket (" + ChannelDirectStreamLocal.TYPE + "), again");
+      deadline.step("connecting to the agent daemon's socket (" + StreamLocal.CHANNEL_TYPE + "), again");
       stream = ssh.openStreamLocal(socket);
     }
     String display = ssh.target().display();
     CompletableFuture<Void> closed = new CompletableFuture<>();
     Transport transport = new StreamTransport(stream.input(), stream.output(), tracking(stream, closed), "ssh " + display);
-    String route = "direct: " + ChannelDirectStreamLocal.TYPE + " to " + socket + ", no relay process on the host";
+    String route = "direct: " + StreamLocal.CHANNEL_TYPE + " to " + socket + ", no relay process on the host";
     return new SshAgent(display, ssh, transport, new Remote.Link(ssh, closed, route), new ArrayDeque<>());
   }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import dev.tether.local.ssh.internal.ChannelDirectStreamLocal;
 import org.apache.sshd.client.channel.ClientChannel;
 
 /**
@@ -15,6 +16,9 @@ import org.apache.sshd.client.channel.ClientChannel;
  * other; closing {@link #output()} sends EOF. {@link #close} from any thread.
  */
 public final class StreamLocal implements AutoCloseable {
+  /** The SSH channel type, as OpenSSH's PROTOCOL names it. */
+  public static final String CHANNEL_TYPE = ChannelDirectStreamLocal.TYPE;
+
   private final String path;
   private final ClientChannel channel;
 
