@@ -304,10 +304,22 @@ final class LoopbackHost implements AutoCloseable {
    * hold the sessions and run the servers; sshd runs only their relays ({@link #relays}).
    */
   List<ProcessHandle> agents() {
+    String socket = "tether-remote-" + agentJarHash() + ".sock"; // this build's: others' tests run here too
     return ProcessHandle.allProcesses()
         .filter(p -> ProcessTable.commandLine(p).contains("dev.tether.remote.TetherRemote daemon "))
+        .filter(p -> ProcessTable.commandLine(p).contains(socket))
         .filter(p -> !p.info().startInstant().orElse(java.time.Instant.EPOCH).isBefore(started))
         .toList();
+  }
+
+  /** The first 12 hex digits of the agent jar's SHA-256, which name its daemon's socket. */
+  private String agentJarHash() {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(agentJar));
+      return java.util.HexFormat.of().formatHex(digest).substring(0, 12);
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot hash " + agentJar + ": " + e.getMessage(), e);
+    }
   }
 
   /** The agent relays ({@code tether-remote.jar stdio --daemon}) sshd is running, one per connection. */
