@@ -131,6 +131,10 @@ final class AgentDaemon {
       } catch (IOException e) {
         return; // closed: we are exiting
       }
+      if (!ownUser(client)) {
+        closeQuietly(client);
+        continue;
+      }
       Thread thread = new Thread(() -> {
         try {
           agent.registry().accept(new SocketChannelTransport(client, "relay"));
@@ -143,6 +147,25 @@ final class AgentDaemon {
       thread.setDaemon(true);
       thread.start();
     }
+  }
+
+  /**
+   * The socket's mode and directory keep other users out; the peer's uid is checked as well
+   * ({@code SO_PEERCRED}), so a socket made reachable by mistake still serves only its user. Both ways
+   * in pass it: the relay, and sshd's session process for a {@code direct-streamlocal} channel, run as
+   * the user.
+   */
+  private static boolean ownUser(SocketChannel client) {
+    try {
+      String peer = client.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName();
+      if (peer.equals(System.getProperty("user.name"))) {
+        return true;
+      }
+      LOG.warn("refused a connection from user {}", peer);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("refused a connection whose user is unknown: {}", e.getMessage());
+    }
+    return false;
   }
 
   /** Returns once no session has existed for {@code idle}; a relay connecting meanwhile restarts the clock. */

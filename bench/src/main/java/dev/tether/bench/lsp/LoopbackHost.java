@@ -146,7 +146,7 @@ final class LoopbackHost implements AutoCloseable {
     roles.put("sshd (its per-connection processes)", ProcessHandle.of(sshd.pid()).stream().flatMap(ProcessHandle::descendants)
         .filter(p -> p.info().command().map(c -> c.contains("sshd")).orElse(false)).map(ProcessHandle::pid).toList());
     List<ProcessHandle> agents = agents();
-    roles.put("agent relay (tether-remote stdio --daemon)", relays().stream().map(ProcessHandle::pid).toList());
+    roles.put("agent relay (tether-remote stdio --daemon; none on the direct path)", relays().stream().map(ProcessHandle::pid).toList());
     roles.put("agent", agents.stream().map(ProcessHandle::pid).toList());
     roles.put("ping servers (children of the agent)", agents.stream().flatMap(ProcessHandle::children).map(ProcessHandle::pid).toList());
     return roles;
@@ -214,7 +214,7 @@ final class LoopbackHost implements AutoCloseable {
     return command;
   }
 
-  private static final List<String> HANDED_OVER = List.of("lsp", "exec", "fs");
+  private static final List<String> HANDED_OVER = List.of("lsp", "dap", "exec", "fs");
   private static final String FRONT_END = "dev.tether.local.front.HandOver";
 
   /** Whether tether.jar has the hand-over front end (builds before it had not). */
@@ -244,6 +244,20 @@ final class LoopbackHost implements AutoCloseable {
     List<String> command = new ArrayList<>(sshBase());
     command.addAll(1, List.of("-M", "-S", controlPath().toString(), "-N"));
     return builder(command, "ssh-master");
+  }
+
+  /** {@code ssh -S CTL host server}: the ping server through the ControlMaster's connection. */
+  ProcessBuilder openSshServerViaMaster() {
+    List<String> command = new ArrayList<>(sshBase());
+    command.addAll(1, List.of("-S", controlPath().toString(), "-o", "ControlMaster=no"));
+    command.addAll(pingServer());
+    return builder(command, "ssh-server-via-master");
+  }
+
+  /** The OpenSSH processes of this host's side: sshd's per-connection processes (not the listener). */
+  List<Long> sshdSessions() {
+    return ProcessHandle.of(sshd.pid()).stream().flatMap(ProcessHandle::descendants)
+        .filter(p -> p.info().command().map(c -> c.contains("sshd")).orElse(false)).map(ProcessHandle::pid).toList();
   }
 
   /** {@code ssh -S CTL host COMMAND}: through the ControlMaster's connection. */
@@ -290,10 +304,22 @@ final class LoopbackHost implements AutoCloseable {
    * hold the sessions and run the servers; sshd runs only their relays ({@link #relays}).
    */
   List<ProcessHandle> agents() {
+    String socket = "tether-remote-" + agentJarHash() + ".sock"; // this build's: others' tests run here too
     return ProcessHandle.allProcesses()
         .filter(p -> ProcessTable.commandLine(p).contains("dev.tether.remote.TetherRemote daemon "))
+        .filter(p -> ProcessTable.commandLine(p).contains(socket))
         .filter(p -> !p.info().startInstant().orElse(java.time.Instant.EPOCH).isBefore(started))
         .toList();
+  }
+
+  /** The first 12 hex digits of the agent jar's SHA-256, which name its daemon's socket. */
+  private String agentJarHash() {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(agentJar));
+      return java.util.HexFormat.of().formatHex(digest).substring(0, 12);
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot hash " + agentJar + ": " + e.getMessage(), e);
+    }
   }
 
   /** The agent relays ({@code tether-remote.jar stdio --daemon}) sshd is running, one per connection. */

@@ -95,7 +95,7 @@ public final class LspBench {
     Map<String, Long> round = new LinkedHashMap<>();
     host.stopDaemon();
     round.put(LspResults.COLD, startToInitialize(() -> host.tetherLsp(LoopbackHost.LAUNCHER_FLAGS), "tether lsp (cold)"));
-    if (host.daemon().isEmpty() || host.relays().isEmpty()) {
+    if (host.daemon().isEmpty() || host.agents().isEmpty()) {
       throw new IllegalStateException("after a cold start the daemon or its agent is not running: the warm figure would be cold");
     }
     int connections = host.sshConnections();

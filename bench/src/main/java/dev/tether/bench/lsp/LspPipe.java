@@ -52,6 +52,50 @@ final class LspPipe implements AutoCloseable {
     return System.nanoTime() - start;
   }
 
+  /**
+   * Sends {@code count} {@link PingServer#ECHO} requests with {@code params} from a writer thread while
+   * this thread reads their answers; returns the message bytes that crossed, both ways (bodies only).
+   */
+  long echoes(String params, int count) throws IOException {
+    int first = nextId;
+    nextId += count;
+    IOException[] failure = new IOException[1];
+    long[] sent = new long[1];
+    Thread writer = new Thread(() -> {
+      try {
+        for (int i = 0; i < count; i++) {
+          String request = "{\"jsonrpc\":\"2.0\",\"id\":" + (first + i) + ",\"method\":\"" + PingServer.ECHO
+              + "\",\"params\":" + params + "}";
+          Frames.write(out, request);
+          sent[0] += request.length(); // ASCII: characters are bytes
+        }
+        out.flush();
+      } catch (IOException e) {
+        failure[0] = e;
+      }
+    }, "echo-writer");
+    writer.setDaemon(true);
+    writer.start();
+    long bytes = 0;
+    for (int answered = 0; answered < count; ) {
+      byte[] body = Frames.read(in);
+      if (body == null) {
+        throw new IOException(name + " closed its output after " + answered + " of " + count + " echoes"
+            + (failure[0] == null ? "" : "; writing failed: " + failure[0].getMessage()));
+      }
+      if (body.length > params.length()) { // an echo's answer, not a notification the bridge sent
+        bytes += body.length;
+        answered++;
+      }
+    }
+    try {
+      writer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return bytes + sent[0];
+  }
+
   /** Sends a request and returns the answer's body. */
   String call(String method, String params) throws IOException {
     String id = Integer.toString(nextId++);

@@ -2,12 +2,14 @@ package dev.tether.local.cli;
 
 import dev.tether.adapters.lsp.PathMapper;
 import dev.tether.local.daemon.DaemonClient;
+import dev.tether.local.daemon.HandOverHandler;
 import dev.tether.local.dap.DapFrontEnd;
 import dev.tether.local.lsp.EditorListener;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Spec;
  * | -- CMD ARGS...)}: a debug adapter on the host, spoken to as DAP on stdio (or TCP).
  */
 @Command(name = "dap", description = "Run a debug adapter on DESTINATION and speak DAP to the client on stdio (or --listen).")
-final class DapCommand implements Callable<Integer> {
+final class DapCommand implements Callable<Integer>, HandedOver {
   @Spec
   CommandSpec spec;
 
@@ -53,6 +55,46 @@ final class DapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DapFrontEnd.Options options = options(Path.of(""));
+    EditorListener listener;
+    try {
+      listener = listen == null ? null : EditorListener.parse(listen);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    PrintStream stderr = System.err;
+    try (DaemonClient daemon = Daemons.connect()) {
+      DapFrontEnd frontEnd = new DapFrontEnd(daemon.opener(options.target()), options, stderr);
+      daemon.onNotice(frontEnd::notice);
+      if (listen == null) {
+        return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+      }
+      return listener.serve("dap", frontEnd::serve, stderr);
+    }
+  }
+
+  /** In the daemon, on the debug client's own descriptors: stdio mode only ({@code --listen} keeps its process). */
+  @Override
+  public HandOverHandler.Job handOver(Path cwd, HandOverHandler.Hosts hosts) throws HandOverHandler.FallBack {
+    if (listen != null) {
+      throw new HandOverHandler.FallBack("dap --listen runs in its own process");
+    }
+    DapFrontEnd.Options options;
+    try {
+      options = options(cwd);
+    } catch (ParameterException e) {
+      throw new HandOverHandler.FallBack("usage: " + e.getMessage());
+    }
+    HandOverHandler.Host host = hosts.connected(options.target());
+    return io -> {
+      DapFrontEnd frontEnd = new DapFrontEnd(host.opener(), options, io.err());
+      try (AutoCloseable notices = host.onNotice(frontEnd::notice)) {
+        return frontEnd.serve(io.in(), io.out());
+      }
+    };
+  }
+
+  private DapFrontEnd.Options options(Path cwd) {
     int given = (adapter != null ? 1 : 0) + (connect != null ? 1 : 0) + (command.isEmpty() ? 0 : 1);
     if (given != 1) {
       throw new ParameterException(spec.commandLine(), "give exactly one of --adapter NAME, --connect [HOST:]PORT or -- CMD ARGS...");
@@ -66,21 +108,7 @@ final class DapCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad --map: " + e.getMessage());
     }
-    EditorListener listener;
-    try {
-      listener = listen == null ? null : EditorListener.parse(listen);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    PrintStream stderr = System.err;
-    DapFrontEnd.Options options = new DapFrontEnd.Options(connection.spec(destination), adapter,
-        command.isEmpty() ? null : command, connect, mapper, LspCommand.cacheDir());
-    try (DaemonClient daemon = Daemons.connect()) {
-      DapFrontEnd frontEnd = new DapFrontEnd(daemon, options, stderr);
-      if (listen == null) {
-        return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
-      }
-      return listener.serve("dap", frontEnd::serve, stderr);
-    }
+    return new DapFrontEnd.Options(connection.spec(destination), adapter, command.isEmpty() ? null : command, connect,
+        mapper, LspCommand.cacheDir(), cwd);
   }
 }

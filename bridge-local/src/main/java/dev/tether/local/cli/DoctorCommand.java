@@ -61,6 +61,7 @@ final class DoctorCommand implements Callable<Integer> {
       try {
         line(out, "connection", "ok", String.format("%s reached in %.2f s (bootstrap included)", destination,
             (System.nanoTime() - started) / 1e9));
+        line(out, "agent route", "ok", route(daemon, connection.spec(destination).key()));
         SysService sys = SysClient.over(channel);
         SysInfo info = await(sys.info());
         line(out, "agent", "ok", String.format("tether-remote %s (protocol %d.%d), pid %d, Java %s, %s %s",
@@ -74,6 +75,17 @@ final class DoctorCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** How the daemon's session reaches the agent on the host: straight to its socket, or why through a relay. */
+  private static String route(DaemonClient daemon, String key) throws IOException {
+    for (com.google.gson.JsonElement element : daemon.control("status").getAsJsonArray("sessions")) {
+      com.google.gson.JsonObject session = element.getAsJsonObject();
+      if (session.has("key") && key.equals(session.get("key").getAsString()) && session.has("route")) {
+        return session.get("route").getAsString();
+      }
+    }
+    return "(the daemon no longer holds this session)";
   }
 
   private static String roundTrips(SysService sys) throws IOException {

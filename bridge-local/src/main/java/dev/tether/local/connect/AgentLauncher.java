@@ -14,6 +14,7 @@ import dev.tether.local.ssh.SshDestination;
 import dev.tether.local.ssh.SshEnvironment;
 import dev.tether.local.ssh.SshFailure;
 import dev.tether.local.ssh.SshOptions;
+import dev.tether.local.ssh.StreamLocal;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.MuxException;
@@ -31,6 +32,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -45,8 +48,17 @@ import org.slf4j.LoggerFactory;
 public final class AgentLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(AgentLauncher.class);
 
+  /**
+   * {@code -Dtether.agent.route=relay} makes the daemon use the relay even where the direct path
+   * works: for A/B measurements and as a way out should a server misbehave on the direct path.
+   */
+  public static final String ROUTE_PROPERTY = "tether.agent.route";
+  public static final String RELAY = "relay";
+
   private final AgentJar jar;
   private final SshEnvironment environment;
+  /** Hosts whose SSH server refused the direct path, with why: they get the relay at once next time. */
+  private final Map<String, String> refusedDirect = new ConcurrentHashMap<>();
 
   public AgentLauncher(AgentJar jar, SshEnvironment environment) {
     this.jar = jar;
@@ -113,7 +125,7 @@ public final class AgentLauncher {
     }
   }
 
-  /** An SSH connection with the agent relay started on it. */
+  /** An SSH connection with a transport to the agent daemon on it (directly or through the relay). */
   private record SshAgent(String display, SshConnection ssh, Transport transport, Remote.Link link,
       ArrayDeque<String> stderr) {}
 
@@ -139,14 +151,64 @@ public final class AgentLauncher {
     }
   }
 
-  /** Installs the agent when needed and starts its relay; the caller closes {@code ssh} on failure. */
+  /**
+   * Installs the agent when needed and reaches its daemon: straight to the daemon's socket through a
+   * {@code direct-streamlocal@openssh.com} channel (no process of ours on the host for the session),
+   * else through the relay {@code tether-remote stdio --daemon}. The caller closes {@code ssh} on failure.
+   */
   private SshAgent startAgent(SshConnection ssh, Ui ui, BootstrapDeadline deadline) throws IOException {
     String display = ssh.target().display();
-    RemoteProcess agent = new Bootstrap(ssh, jar, ui, display, deadline::step).start();
+    Bootstrap bootstrap = new Bootstrap(ssh, jar, ui, display, deadline::step);
+    bootstrap.prepare();
+    String socket = bootstrap.daemonSocket();
+    String why = socket == null ? "the host's $HOME is not an absolute path" : refusedDirect.get(display);
+    if (why == null && RELAY.equals(System.getProperty(ROUTE_PROPERTY))) {
+      why = "-D" + ROUTE_PROPERTY + "=" + RELAY + " asks for it";
+    }
+    if (why == null) {
+      try {
+        return direct(ssh, bootstrap, socket, deadline);
+      } catch (StreamLocal.Refused e) {
+        why = e.unknownChannelType()
+            ? "the SSH server does not know " + StreamLocal.CHANNEL_TYPE + " (not OpenSSH?)"
+            : "the SSH server refused " + StreamLocal.CHANNEL_TYPE + " to the running agent daemon"
+                + " (AllowStreamLocalForwarding no, or DisableForwarding, in its sshd_config?)";
+        refusedDirect.put(display, why);
+        LOG.info("{}: {}; using the relay from now on ({})", display, why, e.getMessage());
+      }
+    }
+    RemoteProcess agent = bootstrap.relay();
     ArrayDeque<String> stderr = drain(agent.stderr(), "agent@" + display);
     CompletableFuture<Void> closed = new CompletableFuture<>();
     Transport transport = new StreamTransport(agent.stdout(), agent.stdin(), tracking(agent, closed), "ssh " + display);
-    return new SshAgent(display, ssh, transport, new Remote.Link(ssh, closed), stderr);
+    String route = "relay: tether-remote stdio --daemon on the host, because " + why;
+    return new SshAgent(display, ssh, transport, new Remote.Link(ssh, closed, route), stderr);
+  }
+
+  /**
+   * The daemon's socket through the SSH server. OpenSSH answers "nothing listens there" and
+   * "forwarding refused" alike, so a first refusal starts the daemon and tries once more: a second
+   * one is the server's.
+   */
+  private SshAgent direct(SshConnection ssh, Bootstrap bootstrap, String socket, BootstrapDeadline deadline)
+      throws IOException {
+    deadline.step("connecting to the agent daemon's socket (" + StreamLocal.CHANNEL_TYPE + ")");
+    StreamLocal stream;
+    try {
+      stream = ssh.openStreamLocal(socket);
+    } catch (StreamLocal.Refused first) {
+      if (first.unknownChannelType()) {
+        throw first;
+      }
+      bootstrap.ensureDaemon();
+      deadline.step("connecting to the agent daemon's socket (" + StreamLocal.CHANNEL_TYPE + "), again");
+      stream = ssh.openStreamLocal(socket);
+    }
+    String display = ssh.target().display();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    Transport transport = new StreamTransport(stream.input(), stream.output(), tracking(stream, closed), "ssh " + display);
+    String route = "direct: " + StreamLocal.CHANNEL_TYPE + " to " + socket + ", no relay process on the host";
+    return new SshAgent(display, ssh, transport, new Remote.Link(ssh, closed, route), new ArrayDeque<>());
   }
 
   static SshOptions sshOptions(List<String> args) throws TetherException {
@@ -184,7 +246,8 @@ public final class AgentLauncher {
     CompletableFuture<Void> closed = new CompletableFuture<>();
     Transport transport = new StreamTransport(process.getInputStream(), process.getOutputStream(),
         tracking(stop, closed), display);
-    return handshake(display, transport, new Remote.Link(stop, closed), stderr, listener, step -> { });
+    return handshake(display, transport, new Remote.Link(stop, closed, "process: " + display), stderr, listener,
+        step -> { });
   }
 
   private Remote handshake(String display, Transport transport, Remote.Link link, ArrayDeque<String> stderr,

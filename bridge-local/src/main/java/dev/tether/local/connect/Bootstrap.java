@@ -16,12 +16,16 @@ import java.util.regex.Pattern;
 /**
  * Puts this exact agent version on a host and starts it: checks for Java 17+, looks for the agent
  * under {@code ~/.tether/server/<version>-<hash>/}, uploads it over SFTP when missing (the host needs
- * no internet), verifies its SHA-256, then starts {@code tether-remote stdio --daemon}: a relay to the user's agent daemon on the host,
- * started there when absent, so that sessions outlive the connection.
+ * no internet), verifies its SHA-256. Then either starts {@code tether-remote stdio --daemon} ({@link
+ * #relay}: a relay to the user's agent daemon on the host, started there when absent, so that sessions
+ * outlive the connection), or only makes sure that daemon runs ({@link #ensureDaemon}) for a caller
+ * that reaches its socket ({@link #daemonSocket}) through the SSH server itself.
  */
 public final class Bootstrap {
   static final int MIN_JAVA = 17;
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+  /** Marks the line of {@link #installed}'s output that holds {@code $HOME}. */
+  private static final String HOME_MARK = "tether-home=";
   private static final Pattern JAVA_VERSION = Pattern.compile("version \"(\\d+)(?:\\.(\\d+))?");
   /** JVM settings for a small idle footprint: the agent mostly waits on pipes. */
   static final String AGENT_JVM = "-XX:+UseSerialGC -Xms16m -Xmx256m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m";
@@ -31,6 +35,8 @@ public final class Bootstrap {
   private final Ui ui;
   private final String host;
   private final Consumer<String> step;
+  /** The host's {@code $HOME} as its shell sees it (where the agent keeps its socket), once known. */
+  private String home;
 
   /**
    * @param step told the name of each step as it begins, so that a deadline that passes can name it
@@ -44,16 +50,48 @@ public final class Bootstrap {
     this.step = step;
   }
 
-  /** Ensures the agent is installed and starts it; the returned process speaks the session protocol. */
+  /** Ensures the agent is installed and starts its relay; the returned process speaks the session protocol. */
   public RemoteProcess start() throws IOException {
+    prepare();
+    return relay();
+  }
+
+  /** Checks Java and installs this agent when it is missing; learns the host's {@code $HOME} on the way. */
+  public void prepare() throws IOException {
     checkJava();
     if (!installed()) {
       install();
     }
-    // The relay hands the session to the per-user agent daemon, which outlives this connection and
-    // is started with the relay's JVM flags and environment.
+  }
+
+  /**
+   * Starts {@code tether-remote stdio --daemon}: a relay that hands the session to the per-user agent
+   * daemon, which outlives this connection and is started with the relay's JVM flags and environment.
+   */
+  public RemoteProcess relay() {
     step.accept("starting the agent (tether-remote stdio --daemon)");
     return ssh.exec(agentCommand(jarPath()));
+  }
+
+  /**
+   * Makes sure the agent daemon runs, without a session: the relay starts it when none answers, and
+   * with its stdin closed it leaves at once (the daemon takes the empty connection for a probe).
+   */
+  public void ensureDaemon() throws IOException {
+    step.accept("starting the agent daemon (tether-remote stdio --daemon < /dev/null)");
+    run(agentCommand(jarPath()) + " </dev/null >/dev/null");
+  }
+
+  /**
+   * The agent daemon's socket on the host ({@code $HOME/.tether/run/tether-remote-HASH.sock}, as the
+   * agent names it), or null when {@link #prepare} did not learn an absolute {@code $HOME}.
+   */
+  public String daemonSocket() {
+    if (home == null || !home.startsWith("/")) {
+      return null;
+    }
+    String base = home.replaceAll("/+$", "");
+    return base + "/.tether/run/tether-remote-" + jar.sha256().substring(0, 12) + ".sock";
   }
 
   /**
@@ -96,7 +134,14 @@ public final class Bootstrap {
 
   private boolean installed() throws IOException {
     step.accept("checking the installed agent (sha256sum)");
-    String out = run("sha256sum " + jarPath() + " 2>/dev/null || shasum -a 256 " + jarPath() + " 2>/dev/null || true");
+    String out = run("printf '" + HOME_MARK + "%s\\n' \"$HOME\"; sha256sum " + jarPath() + " 2>/dev/null || shasum -a 256 "
+        + jarPath() + " 2>/dev/null || true");
+    int newline = out.indexOf('\n');
+    String first = newline < 0 ? out : out.substring(0, newline);
+    if (first.startsWith(HOME_MARK)) {
+      home = first.substring(HOME_MARK.length());
+      out = newline < 0 ? "" : out.substring(newline + 1).strip();
+    }
     return out.startsWith(jar.sha256());
   }
 

@@ -22,9 +22,10 @@ public final class Remote {
 
   /**
    * What carries the session: the connection (SSH, or the agent's process) and the transport's own
-   * closing, which the session's writer does after sending its GOAWAY.
+   * closing, which the session's writer does after sending its GOAWAY; {@code route} says in one line
+   * how the transport reaches the agent (for {@code tether status} and {@code tether doctor}).
    */
-  record Link(AutoCloseable connection, CompletableFuture<Void> transportClosed) {}
+  record Link(AutoCloseable connection, CompletableFuture<Void> transportClosed, String route) {}
 
   Remote(String display, Session session, Link link, SysInfo info, Instant since) {
     this.display = display;
@@ -48,6 +49,11 @@ public final class Remote {
 
   public Instant since() {
     return since;
+  }
+
+  /** How the current transport reaches the agent, in one line ("direct: ...", "relay: ... because ..."). */
+  public String route() {
+    return link.get().route();
   }
 
   /** Puts the link of a resumed transport in place of the broken one, which is closed. */

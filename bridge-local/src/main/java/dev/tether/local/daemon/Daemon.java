@@ -306,6 +306,8 @@ public final class Daemon {
       s.addProperty("bytesOut", stats.bytesOut());
       s.addProperty("rttMillis", stats.rttNanos() < 0 ? -1 : stats.rttNanos() / 1e6);
       s.addProperty("since", remote.since().toString());
+      s.addProperty("key", remotes.keyOf(remote));
+      s.addProperty("route", remote.route());
       sessions.add(s);
     }
     out.add("sessions", sessions);

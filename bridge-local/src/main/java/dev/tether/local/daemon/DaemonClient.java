@@ -134,7 +134,7 @@ public final class DaemonClient implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xss512k")); // a small idle footprint: the heap grows when needed
-    for (String property : List.of("tether.agent.jar", "tether.daemon.idle")) {
+    for (String property : List.of("tether.agent.jar", "tether.daemon.idle", dev.tether.local.connect.AgentLauncher.ROUTE_PROPERTY)) {
       if (System.getProperty(property) != null) {
         command.add("-D" + property + "=" + System.getProperty(property));
       }

@@ -171,6 +171,17 @@ final class RemoteSessions {
     return out;
   }
 
+  /** The key ({@link RemoteSpec#key}) {@code remote} is held under, or null once it is no longer held. */
+  String keyOf(Remote remote) {
+    for (Map.Entry<String, CompletableFuture<Remote>> entry : byKey.entrySet()) {
+      CompletableFuture<Remote> future = entry.getValue();
+      if (future.isDone() && !future.isCompletedExceptionally() && future.join() == remote) {
+        return entry.getKey();
+      }
+    }
+    return null;
+  }
+
   void closeAll() {
     for (Remote remote : list()) {
       remote.close();

@@ -8,7 +8,7 @@ import dev.tether.adapters.ChannelKinds;
 import dev.tether.adapters.dap.DapRewriter;
 import dev.tether.adapters.lsp.MaterializedCache;
 import dev.tether.adapters.lsp.PathMapper;
-import dev.tether.local.daemon.DaemonClient;
+import dev.tether.adapters.ChannelOpener;
 import dev.tether.local.daemon.RemoteSpec;
 import dev.tether.local.lsp.DaemonRemoteFiles;
 import dev.tether.mux.Channel;
@@ -40,26 +40,35 @@ import java.util.concurrent.ConcurrentHashMap;
  * client-to-adapter direction on a daemon thread.
  */
 public final class DapFrontEnd {
-  /** What to run and how to translate paths. {@code connect} is "host:port" or null. */
+  /**
+   * What to run and how to translate paths. {@code connect} is "host:port" or null; {@code cwd} is the
+   * command's working directory (in a handed-over command, the process's, not the daemon's).
+   */
   public record Options(RemoteSpec target, String adapter, List<String> command, String connect,
-      PathMapper mapper, Path cacheDir) {}
+      PathMapper mapper, Path cacheDir, Path cwd) {}
 
   static final int MAX_MESSAGE = 64 * 1024 * 1024;
 
-  private final DaemonClient daemon;
+  private final ChannelOpener opener;
   private final Options options;
   private final PrintStream stderr;
   private final Set<ClientConnection> clients = ConcurrentHashMap.newKeySet();
 
-  public DapFrontEnd(DaemonClient daemon, Options options, PrintStream stderr) {
-    this.daemon = daemon;
+  /**
+   * @param opener opens channels on the host: through the daemon ({@code DaemonClient.opener}) in the
+   *     command's own process, on the daemon's session in a handed-over command
+   */
+  public DapFrontEnd(ChannelOpener opener, Options options, PrintStream stderr) {
+    this.opener = opener;
     this.options = options;
     this.stderr = stderr;
-    daemon.onNotice(this::notice);
   }
 
-  /** Lost and reconnected connections reach every client as {@code output} events (category important). */
-  private void notice(String line) {
+  /**
+   * Lost and reconnected connections reach every client as {@code output} events (category
+   * important); whoever knows of them (the daemon client, the daemon's host) calls this.
+   */
+  public void notice(String line) {
     String text = "tether: " + line;
     stderr.println(text);
     clients.forEach(client -> client.output("important", text + "\n"));
@@ -78,11 +87,11 @@ public final class DapFrontEnd {
     }
     DapRewriter rewriter = DapRewriter.builder(options.mapper())
         .hostFiles(new MaterializedCache(options.cacheDir(), options.target().key(),
-            new DaemonRemoteFiles(daemon.opener(options.target()))))
+            new DaemonRemoteFiles(opener)))
         .pathKeys(pathKeys(channel))
         .build();
     ClientConnection client = new ClientConnection(toClient, rewriter);
-    HostTerminals terminals = new HostTerminals(daemon.opener(options.target()));
+    HostTerminals terminals = new HostTerminals(opener);
     clients.add(client);
     Connection state = new Connection(client);
     Thread fromClientThread = new Thread(() -> clientToAdapter(reader, channel, rewriter, state), "client-to-adapter");
@@ -111,11 +120,11 @@ public final class DapFrontEnd {
       options.command().forEach(command::add);
       meta.add("command", command);
     }
-    String cwd = Path.of("").toAbsolutePath().toString();
+    String cwd = options.cwd().toAbsolutePath().toString();
     if (options.connect() == null && options.mapper().mappingForLocal(cwd).isPresent()) {
       meta.addProperty("cwd", options.mapper().toRemotePath(cwd));
     }
-    return daemon.openRemote(options.target(), ChannelKinds.DAP, ChannelFlavour.MESSAGES, meta.toString());
+    return opener.open(ChannelKinds.DAP, ChannelFlavour.MESSAGES, meta.toString());
   }
 
   private static List<String> pathKeys(Channel channel) {

@@ -16,7 +16,7 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
- * The process an editor or a script spawns for {@code tether lsp}, {@code exec} and {@code fs cat|put}
+ * The process an editor or a script spawns for {@code tether lsp}, {@code dap}, {@code exec} and {@code fs cat|put}
  * (the launcher starts this main for them): it hands its stdin, stdout and stderr to the running daemon
  * and waits for the exit status, like OpenSSH's ControlMaster client. It loads no picocli, Gson or
  * LSP4J, so it starts in about a bare JVM's time.
@@ -121,7 +121,7 @@ public final class HandOver {
       if (args[0].equals("exec")) {
         forwardInterrupts(toDaemon);
       }
-      return awaitExit(fromDaemon, args[0].equals("lsp"));
+      return awaitExit(fromDaemon, args[0]);
     } catch (IOException e) {
       return FULL_CLI; // refused before it started: nothing was read from stdin yet
     }
@@ -156,7 +156,7 @@ public final class HandOver {
   }
 
   /** Waits for the exit status; a daemon that goes away first is reported in one line. */
-  private static int awaitExit(DataInputStream fromDaemon, boolean editor) {
+  private static int awaitExit(DataInputStream fromDaemon, String command) {
     try {
       while (true) {
         byte message = fromDaemon.readByte();
@@ -165,32 +165,61 @@ public final class HandOver {
         }
       }
     } catch (EOFException e) {
-      return daemonLost("the tether daemon stopped during the command", editor);
+      return daemonLost("the tether daemon stopped during the command", command);
     } catch (IOException e) {
-      return daemonLost("lost the tether daemon during the command: " + e.getMessage(), editor);
+      return daemonLost("lost the tether daemon during the command: " + e.getMessage(), command);
     }
   }
 
-  private static int daemonLost(String reason, boolean editor) {
+  private static int daemonLost(String reason, String command) {
     System.err.println("tether: " + reason);
-    if (editor) {
-      tellEditor("tether: " + reason);
-      return 1; // as the full CLI's tether lsp on a lost session
+    switch (command) {
+      case "lsp" -> {
+        tellEditor("tether: " + reason);
+        return 1; // as the full CLI's tether lsp on a lost session
+      }
+      case "dap" -> {
+        tellDebugClient("tether: " + reason);
+        return 1; // as the full CLI's tether dap when its adapter's channel goes
+      }
+      default -> {
+        return 255; // as ssh when the connection goes
+      }
     }
-    return 255; // as ssh when the connection goes
   }
 
   /** {@code tether lsp}: the editor hears of it too, as with any trouble (window/showMessage). */
   static void tellEditor(String text) {
-    String json = "{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":1,\"message\":\""
-        + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}";
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    writeMessages("{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":1,\"message\":\""
+        + jsonString(text) + "\"}}");
+  }
+
+  /**
+   * {@code tether dap}: the debug client hears of it as an {@code output} event (category important),
+   * as the full CLI tells it a lost adapter, and then the stream ends. Its seq is 0, which no adapter
+   * uses (they count from 1); the full CLI's {@code terminated} event is not sent, since without the
+   * daemon's count a second message could only repeat a seq.
+   */
+  static void tellDebugClient(String text) {
+    writeMessages("{\"seq\":0,\"type\":\"event\",\"event\":\"output\",\"body\":{\"category\":\"important\",\"output\":\""
+        + jsonString(text + "\n") + "\"}}");
+  }
+
+  private static String jsonString(String text) {
+    return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+
+  /** Content-Length framed, as LSP and DAP both frame their messages. */
+  private static void writeMessages(String... messages) {
     try {
       OutputStream out = new FileOutputStream(FileDescriptor.out);
-      out.write(("Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
+      for (String json : messages) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        out.write(("Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+      }
       out.flush();
-    } catch (IOException editorGone) {
+    } catch (IOException clientGone) {
       // nobody left to tell
     }
   }

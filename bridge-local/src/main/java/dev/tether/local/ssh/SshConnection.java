@@ -13,7 +13,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.client.SshClient;
+import dev.tether.local.ssh.internal.ChannelDirectStreamLocal;
 import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -85,6 +90,41 @@ public final class SshConnection implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw remoteFailure("cannot run '" + command + "' on " + target.address(), e);
     }
+  }
+
+  /**
+   * Connects to the Unix socket {@code path} on the host through the server ({@code
+   * direct-streamlocal@openssh.com}); {@code path} should be absolute, as the server's working
+   * directory is its own.
+   *
+   * @throws StreamLocal.Refused when the server does not open the channel (see there)
+   */
+  public StreamLocal openStreamLocal(String path) throws StreamLocal.Refused {
+    ChannelDirectStreamLocal channel = new ChannelDirectStreamLocal(path);
+    try {
+      session().getService(ConnectionService.class).registerChannel(channel);
+      OpenFuture opened = channel.open();
+      opened.verify(CHANNEL_OPEN_TIMEOUT);
+      return new StreamLocal(path, channel);
+    } catch (IOException | RuntimeException e) {
+      channel.close(true);
+      SshChannelOpenException refused = findOpenFailure(e);
+      if (refused != null) {
+        throw new StreamLocal.Refused("the server did not open " + ChannelDirectStreamLocal.TYPE + " to " + path
+            + ": " + SshConstants.getOpenErrorCodeName(refused.getReasonCode()) + " (" + refused.getMessage() + ")",
+            refused.getReasonCode(), e);
+      }
+      throw remoteFailure("cannot reach " + path + " on " + target.address(), e);
+    }
+  }
+
+  private static SshChannelOpenException findOpenFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SshChannelOpenException open) {
+        return open;
+      }
+    }
+    return null;
   }
 
   /**

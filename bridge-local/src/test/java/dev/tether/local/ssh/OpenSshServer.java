@@ -31,12 +31,14 @@ public final class OpenSshServer implements SshServerFixture {
   private final Path dir;
   private final Path authorizedKeys;
   private final Path log;
+  private final List<String> extraConfig;
   private Path clientKey;
   private Path hostKey;
   private Process process;
   private int port;
 
-  private OpenSshServer(Path sshd) throws IOException {
+  private OpenSshServer(Path sshd, List<String> extraConfig) throws IOException {
+    this.extraConfig = List.copyOf(extraConfig);
     dir = Files.createTempDirectory("tether-openssh-");
     authorizedKeys = dir.resolve("authorized_keys");
     log = dir.resolve("sshd.log");
@@ -61,12 +63,24 @@ public final class OpenSshServer implements SshServerFixture {
     return start(SSHD);
   }
 
+  /**
+   * A fresh server with {@code extraConfig} lines first in its sshd_config, e.g. {@code
+   * AllowStreamLocalForwarding no} (sshd takes a keyword's first value, so they win over the fixture's).
+   */
+  public static OpenSshServer startWith(String... extraConfig) {
+    return start(SSHD, List.of(extraConfig));
+  }
+
   static OpenSshServer start(Path sshd) {
+    return start(sshd, List.of());
+  }
+
+  private static OpenSshServer start(Path sshd, List<String> extraConfig) {
     if (!Files.isExecutable(sshd)) {
       throw new IllegalStateException(NOT_INSTALLED);
     }
     try {
-      return new OpenSshServer(sshd);
+      return new OpenSshServer(sshd, extraConfig);
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot start OpenSSH server: " + e.getMessage(), e);
     }
@@ -96,7 +110,8 @@ public final class OpenSshServer implements SshServerFixture {
 
   private Path writeConfig() throws IOException {
     Path config = dir.resolve("sshd_config");
-    Files.writeString(config, String.join("\n", List.of(
+    List<String> lines = new java.util.ArrayList<>(extraConfig);
+    lines.addAll(List.of(
         "ListenAddress 127.0.0.1:" + port,
         "HostKey " + hostKey,
         "AuthorizedKeysFile " + authorizedKeys,
@@ -111,7 +126,8 @@ public final class OpenSshServer implements SshServerFixture {
         "UseDNS no",
         "LogLevel VERBOSE",
         "Subsystem sftp /usr/lib/openssh/sftp-server",
-        "")));
+        ""));
+    Files.writeString(config, String.join("\n", lines));
     return config;
   }
 

@@ -169,6 +169,48 @@ class AgentDaemonTest {
     sessions.forEach(Session::close);
   }
 
+  /**
+   * The socket made reachable by mistake (modes loosened): another user is still refused by uid, before
+   * a byte is read, while the owner's connection is kept waiting for its handshake.
+   */
+  @Test
+  void anotherUserIsRefusedByUidEvenWhereTheModesLetItIn() throws Exception {
+    assertEquals("0", new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).strip(),
+        "this test runs a client as 'nobody' with setpriv: run it as root");
+    Session session = Session.connect(transport(relay()), SessionConfig.defaults().withName("test"));
+    Path socket = socket();
+    assertNotEquals("closed", probe(List.of(), socket), "the owner is served");
+    for (Path dir = socket.getParent(); dir.startsWith(home); dir = dir.getParent()) { // the test's own dirs only
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    }
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertEquals("closed", probe(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"), socket));
+    session.close();
+  }
+
+  /** Connects to {@code socket} (as {@code prefix} makes us) and says whether the daemon closes it within 2 s. */
+  private static String probe(List<String> prefix, Path socket) throws IOException, InterruptedException {
+    String script = String.join("\n",
+        "import socket, sys",
+        "s = socket.socket(socket.AF_UNIX)",
+        "s.connect(sys.argv[1])",
+        "s.settimeout(2)",
+        "try:",
+        "    b = s.recv(1)",
+        "    print('closed' if not b else 'spoke')",
+        "except socket.timeout:",
+        "    print('open')",
+        "except ConnectionResetError:",
+        "    print('closed')");
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of("/usr/bin/python3", "-c", script, socket.toString()));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "probe finished");
+    return out;
+  }
+
   private Process relay() throws IOException {
     ProcessBuilder builder = new ProcessBuilder(Processes.java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-jar", AGENT_JAR.toString(), "stdio", "--daemon", "--idle", "1")

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tether.adapters.Version;
 import dev.tether.local.ssh.EmbeddedSshServer;
+import dev.tether.local.ssh.OpenSshServer;
 import dev.tether.local.ssh.TestKeys;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -61,9 +62,25 @@ class DoctorTest {
           result.stdout());
       assertTrue(lines.stream().anyMatch(l -> l.matches("host user\\s+ok\\s+.*home " + java.util.regex.Pattern.quote(home.toString()) + ",.*")),
           "the agent runs with the host user's home: " + result.stdout());
+      assertTrue(lines.stream().anyMatch(l -> l.matches("agent route\\s+ok\\s+relay: tether-remote stdio --daemon on the host, "
+          + "because the SSH server does not know direct-streamlocal@openssh.com .*")),
+          "MINA's server has no stream-local channel: " + result.stdout());
       assertTrue(lines.stream().anyMatch(l -> l.matches("language server\\s+ok\\s+pylsp: pylsp \\(/usr/bin/pylsp\\)")), result.stdout());
       assertTrue(lines.stream().anyMatch(l -> l.matches("language server\\s+ok\\s+clangd: clangd \\(/usr/bin/clangd\\)")), result.stdout());
       tether.stopDaemon(); // ends the session before the host goes
+    }
+  }
+
+  @Test
+  void overOpenSshTheRouteIsStraightToTheAgentDaemonsSocket() {
+    try (OpenSshServer host = OpenSshServer.start()) {
+      host.authorize(clientKey);
+      TetherCli.Result result = tether.run(doctor(host.port()).toArray(String[]::new));
+      assertEquals(0, result.exit(), result.toString());
+      assertTrue(result.stdout().lines().anyMatch(l -> l.matches(
+          "agent route\\s+ok\\s+direct: direct-streamlocal@openssh.com to /\\S+/\\.tether/run/tether-remote-\\w{12}\\.sock,"
+          + " no relay process on the host")), result.stdout());
+      tether.stopDaemon();
     }
   }
 

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Commands that hand their stdio to the daemon ({@code dev.tether.local.front.HandOver}, which
- * {@code ./tether} and {@link TetherCli} start for lsp, exec and fs), against a real daemon with the
+ * {@code ./tether} and {@link TetherCli} start for lsp, dap, exec and fs; dap has its own test,
+ * {@code DapHandOverTest}), against a real daemon with the
  * agent as its child ({@code local}): what the command prints and returns is what the full CLI gives,
  * the daemon keeps no descriptor of a finished command, strangers are refused, and a daemon that dies
  * mid-command or comes from another build is reported.

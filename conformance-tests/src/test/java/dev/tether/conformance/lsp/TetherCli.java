@@ -32,7 +32,7 @@ public final class TetherCli implements AutoCloseable {
   private static final List<String> SCRUBBED = List.of("SSH_AUTH_SOCK", "SSH_ASKPASS", "SSH_ASKPASS_REQUIRE", "DISPLAY",
       "TETHER_LOG", "TETHER_RUNTIME_DIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "JAVA_TOOL_OPTIONS");
   private static final AtomicInteger SERIAL = new AtomicInteger();
-  private static final List<String> HANDED_OVER = List.of("lsp", "exec", "fs");
+  private static final List<String> HANDED_OVER = List.of("lsp", "dap", "exec", "fs");
 
   private final Path runtimeDir;
   private final Path cacheHome;
@@ -143,7 +143,7 @@ public final class TetherCli implements AutoCloseable {
         "-Dtether.agent.jar=" + AGENT_JAR,
         // A safety net only: close() stops the daemon; should a test die first, it leaves within minutes.
         "-Dtether.daemon.idle=300"));
-    // As ./tether does: lsp, exec and fs start the front end that hands its stdio to the daemon (and
+    // As ./tether does: lsp, dap, exec and fs start the front end that hands its stdio to the daemon (and
     // runs the full CLI itself when it cannot), so every suite covers the hand-over where it applies.
     if (!args.isEmpty() && HANDED_OVER.contains(args.get(0))) {
       command.addAll(List.of("-cp", CLI_JAR.toString(), "dev.tether.local.front.HandOver"));
