@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -50,13 +51,13 @@ public final class WsServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final AtomicInteger connections = new AtomicInteger();
-  private final SessionRegistry registry;
+  private final Consumer<WebSocketTransport> sessions;
   private final Settings settings;
   private final Gate gate;
 
-  private WsServer(Settings settings, ConnectionToken token, SessionRegistry registry) {
+  private WsServer(Settings settings, Consumer<WebSocketTransport> sessions) {
     this.settings = settings;
-    this.registry = registry;
+    this.sessions = sessions;
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("ws-server");
     threads.setDaemon(true);
@@ -73,9 +74,18 @@ public final class WsServer implements AutoCloseable {
     server.setHandler(gate);
   }
 
-  /** Starts serving; {@link #port()} then tells the port bound (for {@code --listen HOST:0}). */
+  /** Starts serving the agent's sessions; {@link #port()} then tells the port bound (for {@code --listen HOST:0}). */
   public static WsServer start(Settings settings, ConnectionToken token, SessionRegistry registry) throws Exception {
-    WsServer ws = new WsServer(settings, token, registry);
+    return start(settings, token, transport -> serve(registry, transport));
+  }
+
+  /**
+   * Starts serving; {@code sessions} gets each WebSocket once it is open, on a thread of its own that
+   * it may keep (the agent runs the session handshake there; tests take the raw transport).
+   */
+  public static WsServer start(Settings settings, ConnectionToken token, Consumer<WebSocketTransport> sessions)
+      throws Exception {
+    WsServer ws = new WsServer(settings, sessions);
     try {
       ws.server.start();
     } catch (Exception e) {
@@ -135,14 +145,14 @@ public final class WsServer implements AutoCloseable {
     WebSocketTransport transport = new WebSocketTransport((secure() ? "wss " : "ws ") + peer);
     transport.ended().whenComplete((reason, e) -> connections.decrementAndGet());
     transport.opened().thenRun(() -> {
-      Thread thread = new Thread(() -> serve(transport), "ws-session " + peer);
+      Thread thread = new Thread(() -> sessions.accept(transport), "ws-session " + peer);
       thread.setDaemon(true);
       thread.start();
     });
     return transport;
   }
 
-  private void serve(WebSocketTransport transport) {
+  private static void serve(SessionRegistry registry, WebSocketTransport transport) {
     try {
       registry.accept(transport);
       LOG.info("session over {}", transport.description());
