@@ -14,7 +14,14 @@ import org.junit.jupiter.api.Nested;
  * self-signed certificate. A cut drops the TCP connection under both ends without a close frame.
  */
 class WebSocketTransportConformanceTest {
+  /** Which end drops the connection in a cut. */
+  enum Drop { BOTH, SERVER, CLIENT }
+
   static TransportFactory over(boolean tls) throws Exception {
+    return over(tls, Drop.BOTH);
+  }
+
+  static TransportFactory over(boolean tls, Drop drop) throws Exception {
     WsFixture fixture = WsFixture.start(tls, List.of(), 64, null);
     List<AutoCloseable> opened = new ArrayList<>();
     return new TransportFactory() {
@@ -26,8 +33,12 @@ class WebSocketTransportConformanceTest {
           opened.add(client.connection());
         }
         return new Connection(client.transport(), accepted, () -> {
-          client.transport().disconnect();
-          accepted.disconnect();
+          if (drop != Drop.SERVER) {
+            client.transport().disconnect();
+          }
+          if (drop != Drop.CLIENT) {
+            accepted.disconnect();
+          }
         });
       }
 
@@ -56,6 +67,24 @@ class WebSocketTransportConformanceTest {
     @Override
     protected TransportFactory newFactory() throws Exception {
       return over(true);
+    }
+  }
+
+  /** The agent's side drops the WebSocket; the daemon learns it from TCP alone and resumes. */
+  @Nested
+  class OverWsDroppedByTheServer extends TransportConformanceTest {
+    @Override
+    protected TransportFactory newFactory() throws Exception {
+      return over(false, Drop.SERVER);
+    }
+  }
+
+  /** The daemon's side drops the WebSocket; the agent learns it from TCP alone and the session resumes. */
+  @Nested
+  class OverWsDroppedByTheClient extends TransportConformanceTest {
+    @Override
+    protected TransportFactory newFactory() throws Exception {
+      return over(false, Drop.CLIENT);
     }
   }
 }
