@@ -113,6 +113,9 @@ public final class UpgradePolicy {
 
   /** A header value fit for one log line: control characters out, length bounded. */
   static String printable(String value) {
+    if (value == null) {
+      return "";
+    }
     String clean = value.replaceAll("\\p{Cntrl}", "?");
     return clean.length() > 100 ? clean.substring(0, 100) + "..." : clean;
   }
