@@ -174,7 +174,7 @@ public final class WsConnector {
                 + ": the server changed its certificate or this is not your server; check its fingerprint on the host"
                 + " (tether-remote serve prints it)";
       }
-      return "the certificate of " + where + " is not trusted (" + tls.getMessage() + ")"
+      return "the certificate of " + where + " is not trusted (" + untrustedBecause(tls, uri.getHost()) + ")"
           + (seenFingerprint == null ? "" : "; if it is the one your tether-remote serve printed, pin it with --fingerprint "
               + seenFingerprint);
     }
@@ -191,6 +191,17 @@ public final class WsConnector {
           + " firewall drops the port";
     }
     return "cannot open a WebSocket to " + destination + ": " + cause.getMessage();
+  }
+
+  private static String untrustedBecause(SSLException tls, String host) {
+    String message = String.valueOf(tls.getMessage());
+    if (message.contains("PKIX")) {
+      return "no certificate authority this machine trusts signed it";
+    }
+    if (message.contains("subject alternative") || message.contains("No name matching")) {
+      return "it does not name " + host;
+    }
+    return message;
   }
 
   private static int statusOf(Throwable failure) {
