@@ -10,6 +10,7 @@ import dev.tether.mux.ProtocolVersion;
 import dev.tether.mux.transport.StreamTransport;
 import dev.tether.remote.ws.ConnectionToken;
 import dev.tether.remote.ws.TlsCertificate;
+import dev.tether.remote.ws.UserService;
 import dev.tether.remote.ws.WsServe;
 import dev.tether.remote.ws.WsServer;
 import java.io.FileDescriptor;
@@ -31,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
  *                                     (how ssh starts it: sessions then survive a dropped connection)
  * tether-remote daemon                serve resumable sessions on ~/.tether/run/tether-remote-HASH.sock
  * tether-remote serve --listen H:P    serve resumable sessions on an authenticated WebSocket endpoint
+ * tether-remote service install ...  the same as a systemd user unit (Restart=always); uninstall, status
  * tether-remote version               print the agent's version, commit and protocol version
  * </pre>
  *
@@ -42,6 +44,7 @@ public final class TetherRemote {
       "usage: tether-remote stdio [--daemon [--socket PATH] [--idle SECONDS]] [--log FILE]",
       "       tether-remote daemon [--socket PATH] [--idle SECONDS] [--log FILE]",
       "       " + WsServe.USAGE,
+      "       " + UserService.USAGE,
       "       tether-remote version");
 
   private TetherRemote() {}
@@ -67,6 +70,9 @@ public final class TetherRemote {
     }
     if (args[0].equals("serve")) {
       return serve(WsServe.parse(args, 1));
+    }
+    if (args[0].equals("service")) {
+      return UserService.forUser(home(), System.err).run(args);
     }
     Path log = defaultLog();
     boolean viaDaemon = false;
