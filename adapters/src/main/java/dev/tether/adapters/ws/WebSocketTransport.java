@@ -175,7 +175,7 @@ public final class WebSocketTransport implements Transport, Session.Listener {
         }
         if (consumed != null) {
           consumed.succeed();
-          socket.demand(); // only now may the next message come in
+          demandNext();
         }
         if (n > 0) {
           return n;
@@ -187,6 +187,15 @@ public final class WebSocketTransport implements Transport, Session.Listener {
     @Override
     public void close() {
       WebSocketTransport.this.close();
+    }
+  }
+
+  /** Only now may the next message come in; a WebSocket closed meanwhile has nothing more to give. */
+  private void demandNext() {
+    try {
+      socket.demand();
+    } catch (RuntimeException e) {
+      end(false, "WebSocket failed: " + e.getMessage());
     }
   }
 

@@ -54,7 +54,7 @@ public final class ConnectionOptions {
     }
     RemoteSpec spec = new RemoteSpec(destination, args, via);
     if (WsDestination.is(destination)) {
-      spec.token = WsCredentials.token(tokenFile);
+      WsCredentials.fill(spec, tokenFile);
       spec.fingerprint = fingerprint;
     }
     return spec;

@@ -131,6 +131,9 @@ public final class AgentLauncher {
 
   /** Over a WebSocket to {@code tether-remote serve}: the agent is already running there, nothing to install. */
   private Remote overWebSocket(RemoteSpec spec, Ui ui, SessionListener listener) throws IOException {
+    if (spec.tokenProblem != null) {
+      throw new TetherException(spec.tokenProblem);
+    }
     ui.progress("connecting to " + spec.destination);
     WsConnector.Connected ws = WsConnector.connect(spec.destination, new WsConnector.Credentials(spec.token, spec.fingerprint));
     return handshake(spec.destination, ws.transport(), wsLink(ws), new ArrayDeque<>(), listener, step -> { });

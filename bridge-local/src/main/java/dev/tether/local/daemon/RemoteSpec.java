@@ -15,6 +15,8 @@ public final class RemoteSpec {
   /** ws/wss destinations: the token (from TETHER_TOKEN or --token-file) and the certificate pin; never logged. */
   public String token;
   public String fingerprint;
+  /** Why the token could not be read, reported when a connection needs it. */
+  public String tokenProblem;
 
   public RemoteSpec() {}
 
