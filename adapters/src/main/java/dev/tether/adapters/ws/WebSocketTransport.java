@@ -37,9 +37,8 @@ public final class WebSocketTransport implements Transport, Session.Listener {
   private final OutputStream out = new Output();
 
   private volatile Session socket;
-  /** The message being read and its callback; null when the reader waits for the next one. */
+  /** The message being read; null when the reader waits for the next one. */
   private ByteBuffer current;
-  private Callback currentDone;
   /** Why no more bytes will arrive; null while the WebSocket is open. */
   private String endReason;
   private boolean endedCleanly;
@@ -65,11 +64,17 @@ public final class WebSocketTransport implements Transport, Session.Listener {
     opened.complete(this);
   }
 
+  /**
+   * Copies the message and gives Jetty its buffer back at once: Jetty may recycle a buffer when the
+   * connection aborts, and a reader still holding it would read another connection's bytes. The next
+   * message is demanded only once the reader has consumed this one.
+   */
   @Override
   public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+    ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
+    callback.succeed();
     synchronized (lock) {
-      current = payload;
-      currentDone = callback;
+      current = copy;
       lock.notifyAll();
     }
   }
@@ -149,7 +154,7 @@ public final class WebSocketTransport implements Transport, Session.Listener {
       }
       while (true) {
         int n;
-        Callback consumed = null;
+        boolean consumed = false;
         synchronized (lock) {
           while (current == null && endReason == null) {
             try {
@@ -168,13 +173,11 @@ public final class WebSocketTransport implements Transport, Session.Listener {
           n = Math.min(len, current.remaining());
           current.get(b, off, n);
           if (!current.hasRemaining()) {
-            consumed = currentDone;
+            consumed = true;
             current = null;
-            currentDone = null;
           }
         }
-        if (consumed != null) {
-          consumed.succeed();
+        if (consumed) {
           demandNext();
         }
         if (n > 0) {
