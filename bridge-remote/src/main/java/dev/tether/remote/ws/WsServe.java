@@ -119,11 +119,12 @@ public final class WsServe {
   /** Prints what a client needs: the URL, where the token is, the certificate's fingerprint. */
   public static void announce(PrintStream err, WsServer server, String host, Path tokenFile, String fingerprint) {
     String shown = host.contains(":") ? "[" + host + "]" : host;
-    err.println("tether-remote: serving " + (server.secure() ? "wss" : "ws") + "://" + shown + ":" + server.port()
-        + "/ (token in " + tokenFile + ")");
+    // The certificate first: whoever waits for the "serving" line then has everything.
     if (fingerprint != null) {
       err.println("tether-remote: certificate " + fingerprint + " (clients: --fingerprint " + fingerprint + ")");
     }
+    err.println("tether-remote: serving " + (server.secure() ? "wss" : "ws") + "://" + shown + ":" + server.port()
+        + "/ (token in " + tokenFile + ")");
     err.flush();
   }
 
