@@ -110,12 +110,16 @@ class WebSocketCliTest {
   }
 
   @Test
-  void execAndFsWorkOverWs() throws Exception {
+  void execShellAndFsWorkOverWs() throws Exception {
     TetherCli.Result exec = tether.run(concat("exec", wsArgs(ws.url(), "--", "echo", "six-times-seven", "$((6*7))")));
     assertEquals(0, exec.exit(), exec.toString());
     assertEquals("six-times-seven 42\n", exec.stdout());
     TetherCli.Result failing = tether.run(concat("exec", wsArgs(ws.url(), "--", "exit", "7")));
     assertEquals(7, failing.exit(), failing.toString());
+
+    TetherCli.Result shell = tether.run(concat("shell", wsArgs(ws.url(), "--", "echo", "shell-over-ws;", "exit", "5")));
+    assertEquals(5, shell.exit(), shell.toString());
+    assertTrue(shell.stdout().contains("shell-over-ws"), shell.toString());
 
     Path hostFile = remote.resolve(Projects.PYTHON).resolve("util.py");
     TetherCli.Result cat = tether.run(concat("fs", wsArgs(ws.url(), "cat", hostFile.toString())));
