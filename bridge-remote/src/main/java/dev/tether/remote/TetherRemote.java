@@ -8,6 +8,11 @@ import dev.tether.mux.Session;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.ProtocolVersion;
 import dev.tether.mux.transport.StreamTransport;
+import dev.tether.remote.ws.ConnectionToken;
+import dev.tether.remote.ws.TlsCertificate;
+import dev.tether.remote.ws.UserService;
+import dev.tether.remote.ws.WsServe;
+import dev.tether.remote.ws.WsServer;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -26,6 +31,8 @@ import java.util.concurrent.CountDownLatch;
  * tether-remote stdio --daemon        relay stdin/stdout to the per-user daemon, starting it if needed
  *                                     (how ssh starts it: sessions then survive a dropped connection)
  * tether-remote daemon                serve resumable sessions on ~/.tether/run/tether-remote-HASH.sock
+ * tether-remote serve --listen H:P    serve resumable sessions on an authenticated WebSocket endpoint
+ * tether-remote service install ...  the same as a systemd user unit (Restart=always); uninstall, status
  * tether-remote version               print the agent's version, commit and protocol version
  * </pre>
  *
@@ -36,16 +43,9 @@ public final class TetherRemote {
   private static final String USAGE = String.join("\n",
       "usage: tether-remote stdio [--daemon [--socket PATH] [--idle SECONDS]] [--log FILE]",
       "       tether-remote daemon [--socket PATH] [--idle SECONDS] [--log FILE]",
+      "       " + WsServe.USAGE,
+      "       " + UserService.USAGE,
       "       tether-remote version");
-
-  /**
-   * {@code serve --listen} gave exec, terminals and files to whoever reached its port, unauthenticated
-   * (docs/SECURITY.md); nothing used it. A network endpoint returns with the WebSocket transport's
-   * authentication.
-   */
-  static final String SERVE_REMOVED = "'serve' was removed: it served sessions to anyone who could reach its"
-      + " address, without authentication. Reach the agent over SSH (tether-remote stdio); an authenticated"
-      + " network endpoint will come with the WebSocket transport";
 
   private TetherRemote() {}
 
@@ -69,7 +69,10 @@ public final class TetherRemote {
       throw new IllegalArgumentException("missing command");
     }
     if (args[0].equals("serve")) {
-      throw new IllegalArgumentException(SERVE_REMOVED);
+      return serve(WsServe.parse(args, 1));
+    }
+    if (args[0].equals("service")) {
+      return UserService.forUser(home(), System.err).run(args);
     }
     Path log = defaultLog();
     boolean viaDaemon = false;
@@ -157,6 +160,40 @@ public final class TetherRemote {
       }
     }
     return dir;
+  }
+
+  /**
+   * {@code tether-remote serve}: the WebSocket endpoint, in a process that holds its sessions as the
+   * agent daemon does (a dropped WebSocket leaves the session detached, with its servers, terminals
+   * and processes, until a new WebSocket resumes it or the detached timeout passes). Runs until killed.
+   */
+  private static int serve(WsServe options) throws Exception {
+    Path log = options.log != null ? options.log : defaultLog().resolveSibling("tether-remote-serve.log");
+    configureLogging(log);
+    Path tokenFile = options.tokenFile != null ? options.tokenFile : privateDirectory(home().resolve(".tether")).resolve("token");
+    ConnectionToken token = ConnectionToken.loadOrCreate(tokenFile);
+    TlsCertificate certificate = null;
+    if (options.keystore != null) {
+      String password = System.getenv("TETHER_TLS_PASSWORD");
+      certificate = TlsCertificate.load(options.keystore, password == null ? "" : password);
+    } else if (options.selfSigned) {
+      certificate = TlsCertificate.selfSigned(privateDirectory(home().resolve(".tether").resolve("tls")),
+          options.certificateNames());
+    }
+    Agent agent = new Agent(log, ServerCatalog.load(), SessionListener.NONE, AgentDaemon.DETACHED_TIMEOUT);
+    WsServer server = WsServer.start(new WsServer.Settings(options.host, options.port,
+        certificate == null ? null : certificate.keyStore(), certificate == null ? null : certificate.password(),
+        options.allowHosts, options.allowOrigins, options.maxConnections, options.idleTimeout), token, agent.registry());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception ignored) {
+        // exiting anyway
+      }
+    }, "serve-shutdown"));
+    WsServe.announce(System.err, server, options.host, tokenFile, certificate == null ? null : certificate.fingerprint());
+    new CountDownLatch(1).await(); // serves until the process is ended
+    return 0;
   }
 
   /** One session on stdin/stdout; when it ends (or its transport does), servers are stopped and we exit. */

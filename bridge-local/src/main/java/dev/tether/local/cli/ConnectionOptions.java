@@ -1,6 +1,7 @@
 package dev.tether.local.cli;
 
 import dev.tether.local.daemon.RemoteSpec;
+import dev.tether.local.ws.WsDestination;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -26,6 +27,14 @@ public final class ConnectionOptions {
       description = "run the agent through CMD, any command giving its stdio (e.g. 'kubectl exec -i POD -- tether-remote stdio')")
   String via;
 
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "ws:// and wss:// destinations: the file holding the server's token (default: TETHER_TOKEN, else ~/.tether/token)")
+  String tokenFile;
+
+  @Option(names = "--fingerprint", paramLabel = "SHA256:HEX",
+      description = "wss:// destinations: trust exactly the certificate with this fingerprint (as tether-remote serve prints it)")
+  String fingerprint;
+
   RemoteSpec spec(String destination) {
     List<String> args = new ArrayList<>();
     if (configFile != null) {
@@ -43,6 +52,11 @@ public final class ConnectionOptions {
     for (String option : options) {
       args.addAll(List.of("-o", option));
     }
-    return new RemoteSpec(destination, args, via);
+    RemoteSpec spec = new RemoteSpec(destination, args, via);
+    if (WsDestination.is(destination)) {
+      WsCredentials.fill(spec, tokenFile);
+      spec.fingerprint = fingerprint;
+    }
+    return spec;
   }
 }

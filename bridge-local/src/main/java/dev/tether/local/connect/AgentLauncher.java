@@ -15,6 +15,8 @@ import dev.tether.local.ssh.SshEnvironment;
 import dev.tether.local.ssh.SshFailure;
 import dev.tether.local.ssh.SshOptions;
 import dev.tether.local.ssh.StreamLocal;
+import dev.tether.local.ws.WsConnector;
+import dev.tether.local.ws.WsDestination;
 import dev.tether.mux.Channel;
 import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.MuxException;
@@ -69,6 +71,9 @@ public final class AgentLauncher {
     if (spec.via != null) {
       return overProcess(spec, List.of("/bin/sh", "-c", spec.via), "via '" + spec.via + "'", listener);
     }
+    if (WsDestination.is(spec.destination)) {
+      return overWebSocket(spec, ui, listener);
+    }
     if ("local".equals(spec.destination)) {
       List<String> command = new ArrayList<>();
       command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -108,6 +113,17 @@ public final class AgentLauncher {
    * @throws dev.tether.mux.MuxException when the agent no longer has the session (it is then closed)
    */
   public void resume(RemoteSpec spec, Remote remote) throws IOException {
+    if (WsDestination.is(spec.destination)) {
+      WsConnector.Connected ws = WsConnector.connect(spec.destination, new WsConnector.Credentials(spec.token, spec.fingerprint));
+      try {
+        remote.session().resume(ws.transport());
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(ws.connection());
+        throw e;
+      }
+      remote.replaceLink(wsLink(ws));
+      return;
+    }
     SshConnection ssh = sshConnect(spec, Ui.none());
     try (BootstrapDeadline deadline = new BootstrapDeadline(ssh.target().display(), BootstrapDeadline.configured(), ssh)) {
       try {
@@ -123,6 +139,22 @@ public final class AgentLauncher {
         throw e;
       }
     }
+  }
+
+  /** Over a WebSocket to {@code tether-remote serve}: the agent is already running there, nothing to install. */
+  private Remote overWebSocket(RemoteSpec spec, Ui ui, SessionListener listener) throws IOException {
+    if (spec.tokenProblem != null) {
+      throw new TetherException(spec.tokenProblem);
+    }
+    ui.progress("connecting to " + spec.destination);
+    WsConnector.Connected ws = WsConnector.connect(spec.destination, new WsConnector.Credentials(spec.token, spec.fingerprint));
+    return handshake(spec.destination, ws.transport(), wsLink(ws), new ArrayDeque<>(), listener, step -> { });
+  }
+
+  private static Remote.Link wsLink(WsConnector.Connected ws) {
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    ws.transport().ended().whenComplete((reason, e) -> closed.complete(null));
+    return new Remote.Link(ws.connection(), closed, "websocket: " + ws.transport().description());
   }
 
   /** An SSH connection with a transport to the agent daemon on it (directly or through the relay). */

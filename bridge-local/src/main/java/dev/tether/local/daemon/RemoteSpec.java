@@ -12,6 +12,11 @@ public final class RemoteSpec {
   public String destination;
   public List<String> sshArgs = new ArrayList<>();
   public String via;
+  /** ws/wss destinations: the token (from TETHER_TOKEN or --token-file) and the certificate pin; never logged. */
+  public String token;
+  public String fingerprint;
+  /** Why the token could not be read, reported when a connection needs it. */
+  public String tokenProblem;
 
   public RemoteSpec() {}
 
@@ -23,7 +28,8 @@ public final class RemoteSpec {
 
   /** The sharing key: everything that changes where or how we connect. */
   public String key() {
-    return destination + " " + String.join(" ", sshArgs) + (via == null ? "" : " via " + via);
+    return destination + " " + String.join(" ", sshArgs) + (via == null ? "" : " via " + via)
+        + (fingerprint == null ? "" : " pin " + fingerprint);
   }
 
   @Override
