@@ -72,6 +72,35 @@ export class AgentHome {
     return t;
   }
 
+  /**
+   * `tether-remote serve` on a free loopback port, with this home's token file (made 0600 by the agent):
+   * resolves with the URL the agent prints and the token it wrote, once it says it is serving.
+   */
+  async serve(): Promise<{ url: string; token: string }> {
+    const tokenFile = join(this.home, 'token');
+    const child = spawn(java(), ['-jar', agentJar(), 'serve', '--listen', '127.0.0.1:0', '--token-file', tokenFile,
+      '--log', join(this.home, 'serve.log')], { env: this.env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    this.processes.push(child);
+    let said = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tether-remote serve said no "serving" line within 30 s: ${said}`)), 30000);
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (text: string) => {
+        said += text;
+        const serving = /serving (ws:\/\/\S+)/.exec(said);
+        if (serving) {
+          clearTimeout(timer);
+          resolve(serving[1]);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`tether-remote serve exited with ${code}: ${said}`));
+      });
+    });
+    return { url, token: readFileSync(tokenFile, 'utf8').trim() };
+  }
+
   log(name: string): string {
     try {
       return readFileSync(join(this.home, name), 'utf8');
