@@ -58,13 +58,61 @@ public final class AgentLauncher {
       return overProcess(spec, List.of("/bin/sh", "-c", spec.via), "via '" + spec.via + "'", listener);
     }
     if ("local".equals(spec.destination)) {
-      List<String> command = new ArrayList<>();
-      command.add(ProcessHandle.current().info().command().orElse("java"));
-      command.addAll(List.of(Bootstrap.AGENT_JVM.split(" ")));
-      command.addAll(List.of("-jar", jar.path().toString(), "stdio"));
-      return overProcess(spec, command, "local", listener);
+      return overProcess(spec, localAgentCommand(), "local", listener);
     }
     return overSsh(spec, ui, listener);
+  }
+
+  /**
+   * The agent's byte stream for {@code spec}, reached as {@link #connect} reaches it but before any hello:
+   * for {@code tether conformance}, which speaks the protocol itself. Closing the transport ends the
+   * agent process (local, --via) or the SSH connection.
+   */
+  public Transport rawTransport(RemoteSpec spec, Ui ui) throws IOException {
+    if (spec.via != null) {
+      return processTransport(List.of("/bin/sh", "-c", spec.via), "via '" + spec.via + "'");
+    }
+    if ("local".equals(spec.destination)) {
+      return processTransport(localAgentCommand(), "local");
+    }
+    SshConnection ssh = sshConnect(spec, ui);
+    try (BootstrapDeadline deadline = new BootstrapDeadline(ssh.target().display(), BootstrapDeadline.configured(), ssh)) {
+      RemoteProcess agent = new Bootstrap(ssh, jar, ui, ssh.target().display(), deadline::step).start();
+      drain(agent.stderr(), "agent@" + ssh.target().display());
+      AutoCloseable both = () -> {
+        agent.close();
+        ssh.close();
+      };
+      return new StreamTransport(agent.stdout(), agent.stdin(), both, "ssh " + ssh.target().display());
+    } catch (IOException | RuntimeException e) {
+      ssh.close();
+      throw e;
+    }
+  }
+
+  private List<String> localAgentCommand() {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(List.of(Bootstrap.AGENT_JVM.split(" ")));
+    command.addAll(List.of("-jar", jar.path().toString(), "stdio"));
+    return command;
+  }
+
+  private Transport processTransport(List<String> command, String display) throws IOException {
+    Process process;
+    try {
+      process = new ProcessBuilder(command).start();
+    } catch (IOException e) {
+      throw new TetherException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
+    }
+    drain(process.getErrorStream(), "agent@" + display);
+    AutoCloseable stop = () -> {
+      process.destroy();
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    };
+    return new StreamTransport(process.getInputStream(), process.getOutputStream(), stop, display);
   }
 
   private Remote overSsh(RemoteSpec spec, Ui ui, SessionListener listener) throws IOException {
