@@ -40,7 +40,7 @@ final class ConformanceCommand implements Callable<Integer> {
       description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
   String destination;
 
-  @Option(names = "--only", paramLabel = "GROUP", description = "run only this group of checks (repeatable): protocol")
+  @Option(names = "--only", paramLabel = "GROUP", description = "run only this group of checks (repeatable): protocol, services")
   List<String> groups = new ArrayList<>();
 
   @Option(names = "--junit-xml", paramLabel = "FILE", description = "also write a JUnit XML report to FILE")

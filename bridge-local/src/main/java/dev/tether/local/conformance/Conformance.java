@@ -31,7 +31,9 @@ public final class Conformance {
 
   /** Every check, in the order they run. */
   public static List<Check> catalogue() {
-    return ProtocolChecks.all();
+    List<Check> all = new ArrayList<>(ProtocolChecks.all());
+    all.addAll(ServiceChecks.all());
+    return List.copyOf(all);
   }
 
   /** The checks of {@code groups} (all when empty); an unknown group is an error naming the known ones. */
