@@ -97,7 +97,7 @@ public final class ServiceChecks {
         out.write(fresh);
       }
       require(Arrays.equals(fresh, host.fs().readAllBytes(path)), "the completed write is not in place");
-      require(tempFilesGo(host), "temporary files left beside the target: " + host.fs().readDir(host.dir()));
+      require(tempFilesGo(host), "temporary files left beside the target: " + host.fs().readDir(host.dir()).stream().map(e -> e.name).toList());
     }
   }
 
