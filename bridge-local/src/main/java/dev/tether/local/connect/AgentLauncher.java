@@ -29,6 +29,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -75,13 +76,94 @@ public final class AgentLauncher {
       return overWebSocket(spec, ui, listener);
     }
     if ("local".equals(spec.destination)) {
-      List<String> command = new ArrayList<>();
-      command.add(ProcessHandle.current().info().command().orElse("java"));
-      command.addAll(List.of(Bootstrap.AGENT_JVM.split(" ")));
-      command.addAll(List.of("-jar", jar.path().toString(), "stdio"));
-      return overProcess(spec, command, "local", listener);
+      return overProcess(spec, localAgentCommand(), "local", listener);
     }
     return overSsh(spec, ui, listener);
+  }
+
+  /**
+   * The agent's byte stream for {@code spec}, reached as {@link #connect} reaches it but before any hello:
+   * for {@code tether conformance}, which speaks the protocol itself. Closing the transport ends the
+   * agent process (local, --via) or the SSH connection.
+   */
+  public Transport rawTransport(RemoteSpec spec, Ui ui) throws IOException {
+    if (spec.via != null) {
+      return processTransport(List.of("/bin/sh", "-c", spec.via), "via '" + spec.via + "'");
+    }
+    if ("local".equals(spec.destination)) {
+      return processTransport(localAgentCommand(), "local");
+    }
+    if (WsDestination.is(spec.destination)) {
+      return rawWebSocket(spec);
+    }
+    SshConnection ssh = sshConnect(spec, ui);
+    try (BootstrapDeadline deadline = new BootstrapDeadline(ssh.target().display(), BootstrapDeadline.configured(), ssh)) {
+      RemoteProcess agent = new Bootstrap(ssh, jar, ui, ssh.target().display(), deadline::step).start();
+      drain(agent.stderr(), "agent@" + ssh.target().display());
+      AutoCloseable both = () -> {
+        agent.close();
+        ssh.close();
+      };
+      return new StreamTransport(agent.stdout(), agent.stdin(), both, "ssh " + ssh.target().display());
+    } catch (IOException | RuntimeException e) {
+      ssh.close();
+      throw e;
+    }
+  }
+
+  /** The WebSocket's byte stream; closing it also stops the client that opened it. */
+  private static Transport rawWebSocket(RemoteSpec spec) throws IOException {
+    if (spec.tokenProblem != null) {
+      throw new TetherException(spec.tokenProblem);
+    }
+    WsConnector.Connected ws = WsConnector.connect(spec.destination, new WsConnector.Credentials(spec.token, spec.fingerprint));
+    return new Transport() {
+      @Override
+      public InputStream input() {
+        return ws.transport().input();
+      }
+
+      @Override
+      public OutputStream output() {
+        return ws.transport().output();
+      }
+
+      @Override
+      public void close() {
+        ws.transport().close();
+        closeQuietly(ws.connection());
+      }
+
+      @Override
+      public String description() {
+        return ws.transport().description();
+      }
+    };
+  }
+
+  private List<String> localAgentCommand() {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(List.of(Bootstrap.AGENT_JVM.split(" ")));
+    command.addAll(List.of("-jar", jar.path().toString(), "stdio"));
+    return command;
+  }
+
+  private Transport processTransport(List<String> command, String display) throws IOException {
+    Process process;
+    try {
+      process = new ProcessBuilder(command).start();
+    } catch (IOException e) {
+      throw new TetherException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
+    }
+    drain(process.getErrorStream(), "agent@" + display);
+    AutoCloseable stop = () -> {
+      process.destroy();
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    };
+    return new StreamTransport(process.getInputStream(), process.getOutputStream(), stop, display);
   }
 
   private Remote overSsh(RemoteSpec spec, Ui ui, SessionListener listener) throws IOException {
