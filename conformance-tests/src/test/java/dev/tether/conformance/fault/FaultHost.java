@@ -195,7 +195,15 @@ final class FaultHost implements AutoCloseable {
   /** Every live process whose environment has this host's HOME: what the host side left running. */
   List<ProcessHandle> processesOfThisHome() {
     String marker = "HOME=" + home;
-    return ProcessHandle.allProcesses().filter(p -> Processes.environment(p).contains(marker)).toList();
+    return ProcessHandle.allProcesses().filter(p -> environ(p).contains(marker)).toList();
+  }
+
+  private static List<String> environ(ProcessHandle process) {
+    try {
+      return List.of(Files.readString(Path.of("/proc", Long.toString(process.pid()), "environ")).split("\0"));
+    } catch (IOException | RuntimeException e) {
+      return List.of(); // gone, or not ours to read
+    }
   }
 
   @Override
