@@ -121,7 +121,8 @@ final class RemoteSessions {
    * use the host are told both ways, so editors can show it.
    */
   private void reconnect(RemoteSpec spec, Remote remote, String reason) {
-    notices.accept(remote, "connection to " + remote.display() + " lost (" + reason + "); reconnecting");
+    LOG.info("connection to {} lost: {}", spec, reason);
+    notices.accept(remote, "connection to " + remote.display() + " lost (" + forUsers(reason) + "); reconnecting");
     Duration pause = Duration.ofMillis(250);
     int attempt = 0;
     while (remote.session().state() == Session.State.DETACHED) {
@@ -148,6 +149,21 @@ final class RemoteSessions {
       }
       pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
     }
+  }
+
+  /**
+   * Why a connection dropped, in words for the editor: an I/O failure's own message names the SSH
+   * library's internals ({@code Already closed: RemoteWindow[client](ChannelExec[id=2…])}), which
+   * only the daemon log keeps.
+   */
+  static String forUsers(String reason) {
+    if (reason.startsWith("write failed")) {
+      return "the connection broke while sending";
+    }
+    if (reason.startsWith("read failed")) {
+      return "the connection broke while receiving";
+    }
+    return reason;
   }
 
   private static Remote await(CompletableFuture<Remote> future) throws IOException {

@@ -76,6 +76,11 @@ class TransportDropFaultTest {
       lsp.countEchoes();
       long lost = lsp.shown.stream().filter(m -> m.contains("lost")).count();
       assertEquals(DROPS, lost, "the editor is told of each drop: " + lsp.shown);
+      for (String message : lsp.shown) {
+        assertTrue(message.matches("tether: (connection to \\S+ lost \\((the transport ended \\(ssh \\S+\\)"
+            + "|the connection broke while (sending|receiving))\\); reconnecting|reconnected to \\S+; nothing was lost)"),
+            "a notice in words for the editor, without the SSH library's internals: " + message);
+      }
     } finally {
       FaultHost.deleteTree(base);
     }
