@@ -1,7 +1,12 @@
 package dev.tether.local.daemon;
 
+import dev.tether.adapters.ChannelKinds;
+import dev.tether.adapters.sys.SysClient;
+import dev.tether.adapters.sys.SysService;
 import dev.tether.local.connect.AgentLauncher;
 import dev.tether.local.connect.Remote;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.Session;
 import dev.tether.mux.SessionListener;
@@ -13,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +37,17 @@ final class RemoteSessions {
   private final AgentLauncher launcher;
   private final BiConsumer<Remote, String> notices;
   private final Map<String, CompletableFuture<Remote>> byKey = new ConcurrentHashMap<>();
+  private volatile SessionRecords records = SessionRecords.none();
 
   /** {@code notices} tells the commands using a host about its connection (lost, reconnected). */
   RemoteSessions(AgentLauncher launcher, BiConsumer<Remote, String> notices) {
     this.launcher = launcher;
     this.notices = notices;
+  }
+
+  /** From now on, the sessions held are recorded in {@code records}; the caller holds the daemon lock. */
+  void recordIn(SessionRecords records) {
+    this.records = records;
   }
 
   Remote get(RemoteSpec spec, Ui ui) throws IOException {
@@ -96,6 +108,7 @@ final class RemoteSessions {
         @Override
         public void onClosed(Session session, ErrorCode code, String reason) {
           LOG.info("session with {} ended: {} {}", spec, code, reason);
+          records.ended(session.id());
           CompletableFuture<Remote> current = byKey.get(key);
           if (current != null && current.isDone() && !current.isCompletedExceptionally()
               && current.join().session() == session) {
@@ -105,6 +118,8 @@ final class RemoteSessions {
         }
       });
       LOG.info("connected to {} (agent {}, pid {})", remote.display(), remote.info().agentVersion, remote.info().pid);
+      records.held(key, remote.session().id());
+      abandonOrphans(spec, remote, records.takeOrphaned(key));
       slot.complete(remote);
       return remote;
     } catch (IOException | RuntimeException e) {
@@ -112,6 +127,31 @@ final class RemoteSessions {
       slot.completeExceptionally(e);
       throw e;
     }
+  }
+
+  /**
+   * Has the host close the sessions a killed daemon left with it ({@code sys/abandon}), off the
+   * caller's thread: the command that connected need not wait for it.
+   */
+  private static void abandonOrphans(RemoteSpec spec, Remote remote, List<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    Thread thread = new Thread(() -> {
+      try {
+        Channel channel = remote.session().open(ChannelKinds.SYS, ChannelFlavour.MESSAGES, "");
+        try {
+          int closed = SysClient.over(channel).abandon(new SysService.AbandonRequest(ids)).get(30, TimeUnit.SECONDS);
+          LOG.info("{} closed {} of the {} session(s) a previous daemon left: {}", spec, closed, ids.size(), ids);
+        } finally {
+          channel.close();
+        }
+      } catch (Exception e) {
+        LOG.info("cannot have {} close the sessions a previous daemon left ({}): {}", spec, ids, e.toString());
+      }
+    }, "abandon " + spec);
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /**

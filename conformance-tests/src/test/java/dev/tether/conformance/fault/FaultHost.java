@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * 127.0.0.1 or, started through {@code ip netns exec NS}, on an address of a network namespace the
  * test made.
  *
- * <p>{@link #close} ends sshd, its per-connection children and the agent daemon it started, by pid.
+ * <p>{@link #close} ends sshd, its per-connection children and the agent daemon it started, by pid;
+ * the caller deletes the directory it gave.
  */
 final class FaultHost implements AutoCloseable {
   private static final Path SSHD = Path.of("/usr/sbin/sshd");
@@ -211,7 +212,7 @@ final class FaultHost implements AutoCloseable {
     Processes.endTree(sshd.toHandle());
     agentDaemon().ifPresent(Processes::endTree);
     processesOfThisHome().forEach(Processes::endTree);
-    deleteTree(dir);
+    // Its directory (the host's HOME, logs included) goes with the test's own temp directory.
   }
 
   static void deleteTree(Path root) {

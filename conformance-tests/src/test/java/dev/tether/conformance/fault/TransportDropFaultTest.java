@@ -32,6 +32,7 @@ class TransportDropFaultTest {
   @Test
   void aHundredDropsUnderTrafficLoseDuplicateAndReorderNothing() throws Exception {
     Path base = Files.createTempDirectory("tether-fault-drop-");
+    boolean keep = false;
     try (FaultHost host = FaultHost.onLoopback(base.resolve("host"));
         CutProxy proxy = CutProxy.to(host.address(), host.port());
         TetherCli tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"))) {
@@ -81,8 +82,13 @@ class TransportDropFaultTest {
             + "|the connection broke while (sending|receiving))\\); reconnecting|reconnected to \\S+; nothing was lost)"),
             "a notice in words for the editor, without the SSH library's internals: " + message);
       }
+    } catch (Throwable failed) {
+      keep = true; // the daemon's and the agent's logs tell what happened
+      throw new AssertionError(failed.getMessage() + " (logs kept in " + base + ")", failed);
     } finally {
-      FaultHost.deleteTree(base);
+      if (!keep) {
+        FaultHost.deleteTree(base);
+      }
     }
   }
 
