@@ -41,7 +41,10 @@ final class SessionRecords {
 
   /** Reads (and deletes) what a previous daemon left in {@code dir}; the caller holds the daemon lock. */
   static SessionRecords open(Path dir) throws IOException {
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    }
     Map<String, List<String>> orphaned = new HashMap<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.toList()) {
