@@ -56,13 +56,34 @@ final class SeqStreams {
           out.flush()
       """;
 
+  /**
+   * The terminal's far end (a PTY passes a ^D through as a byte when its line discipline is not
+   * canonical, so the end is a line): echo off, then "ready", then each line recorded and echoed
+   * until "end".
+   */
+  static final String TERMINAL_ECHO = """
+      import sys, termios
+      attrs = termios.tcgetattr(0)
+      attrs[3] &= ~termios.ECHO
+      termios.tcsetattr(0, termios.TCSANOW, attrs)
+      record = open(sys.argv[1], "w", buffering=1)
+      print("ready", flush=True)
+      for line in sys.stdin:
+          line = line.strip()
+          if line == "end":
+              break
+          record.write(line + "\n")
+          print(line, flush=True)
+      """;
+
   private SeqStreams() {
   }
 
-  /** Writes the host-side programs into {@code dir}. */
+  /** Writes the host-side programs into {@code dir}; returns the LSP echo server's path. */
   static Path writeEchoServer(Path dir) {
     try {
       Files.createDirectories(dir);
+      Files.writeString(dir.resolve("terminal_echo.py"), TERMINAL_ECHO);
       return Files.writeString(dir.resolve("echo_lsp.py"), ECHO_LSP);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -209,6 +230,7 @@ final class SeqStreams {
     private final Process process;
     private final List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final boolean terminal;
+    private volatile boolean ready;
 
     LineStream(String name, Process process, Path record, boolean terminal) {
       super(name, record);
@@ -234,6 +256,9 @@ final class SeqStreams {
     private void send() {
       OutputStream out = process.getOutputStream();
       try {
+        while (terminal && !ready) {
+          Thread.sleep(5); // the far end turns echo off first, then says "ready" (bounded by the test's deadlines)
+        }
         while (!stop) {
           if (sent.get() - received.size() >= 256) {
             Thread.sleep(5); // the far end is behind: wait for it (bounded by the test's deadlines)
@@ -245,7 +270,7 @@ final class SeqStreams {
           Thread.sleep(1); // steady traffic, not a flood
         }
         if (terminal) {
-          out.write(4); // ^D at the start of a line: end of input for tee under the terminal's line discipline
+          out.write("end\n".getBytes(StandardCharsets.US_ASCII));
           out.flush();
         } else {
           out.close();
@@ -261,6 +286,10 @@ final class SeqStreams {
         while ((line = in.readLine()) != null) {
           line = line.replace("\r", "");
           if (line.isEmpty()) {
+            continue;
+          }
+          if (terminal && !ready) {
+            ready = line.equals("ready");
             continue;
           }
           received.add(line);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The transport dropped 100 times under steady traffic: LSP messages through {@code tether lsp}, a
- * byte stream through {@code tether exec}, a terminal through {@code tether shell}, and file
+ * byte stream through {@code tether exec}, a terminal (a PTY) through {@code tether shell}, and file
  * writes and reads through {@code tether fs}, all on one session to a real OpenSSH sshd reached
  * through a {@link CutProxy}, which resets the SSH connection each time. Every stream carries
  * sequence numbers that the host records and echoes: after the last drop the host got each number
@@ -52,7 +52,8 @@ class TransportDropFaultTest {
           new SeqStreams.LineStream("exec", tether.startPiped(work, "exec", ALIAS, "-F", sshConfig.toString(), "--",
               "tee " + work.resolve("exec.record")), work.resolve("exec.record"), false),
           new SeqStreams.LineStream("terminal", tether.startPiped(work, "shell", ALIAS, "-F", sshConfig.toString(), "--",
-              "sh", "-c", "stty -echo; exec tee " + work.resolve("terminal.record")), work.resolve("terminal.record"), true),
+              "/usr/bin/python3", "-u", work.resolve("terminal_echo.py").toString(), work.resolve("terminal.record").toString()),
+              work.resolve("terminal.record"), true),
           new SeqStreams.FileStream(tether, destination, work.resolve("files")));
       awaitFlowing(streams);
 
