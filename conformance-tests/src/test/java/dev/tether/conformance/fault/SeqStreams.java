@@ -288,8 +288,10 @@ final class SeqStreams {
           if (line.isEmpty()) {
             continue;
           }
-          if (terminal && !ready) {
-            ready = line.equals("ready");
+          if (terminal && !line.matches("\\d+")) {
+            // Under a PTY tether's own notices ("tether: connection … lost") share the screen with
+            // the far end's lines; "ready" says the far end turned echo off.
+            ready |= line.equals("ready");
             continue;
           }
           received.add(line);
