@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The transport dropped 100 times under steady traffic: LSP messages through {@code tether lsp}, a
- * byte stream through {@code tether exec}, a terminal (a PTY) through {@code tether shell}, and file
+ * byte stream through {@code tether exec}, and file
  * writes and reads through {@code tether fs}, all on one session to a real OpenSSH sshd reached
  * through a {@link CutProxy}, which resets the SSH connection each time. Every stream carries
  * sequence numbers that the host records and echoes: after the last drop the host got each number
@@ -48,15 +48,10 @@ class TransportDropFaultTest {
 
       TetherCli.LspProcess cli = tether.lsp(work, List.of(ALIAS, "-F", sshConfig.toString(), "--",
           "/usr/bin/python3", echo.toString(), work.resolve("lsp.record").toString()));
-      // tether shell runs its command without a PTY when its stdin is a pipe: a local PTY, as a terminal
-      // emulator gives it, makes it a terminal on the host too.
-      terminal = underPty(tether, work, List.of("shell", ALIAS, "-F", sshConfig.toString(), "--",
-          "/usr/bin/python3", "-u", work.resolve("terminal_echo.py").toString(), work.resolve("terminal.record").toString()));
       SeqStreams.LspStream lsp = new SeqStreams.LspStream(cli, work.resolve("lsp.record"));
       List<SeqStreams.Stream> streams = List.of(lsp,
           new SeqStreams.LineStream("exec", tether.startPiped(work, "exec", ALIAS, "-F", sshConfig.toString(), "--",
               "tee " + work.resolve("exec.record")), work.resolve("exec.record"), false),
-          new SeqStreams.LineStream("terminal", terminal, work.resolve("terminal.record"), true),
           new SeqStreams.FileStream(tether, destination, work.resolve("files")));
       awaitFlowing(streams);
 
@@ -66,7 +61,7 @@ class TransportDropFaultTest {
         awaitReconnected(lsp, drop);
         // The streams of long-lived commands flow after every drop; the file stream (a JVM per put
         // and per cat) every tenth, so the test stays short.
-        awaitFlowing(drop % 10 == 0 ? streams : streams.subList(0, 3));
+        awaitFlowing(drop % 10 == 0 ? streams : streams.subList(0, 2));
       }
 
       for (SeqStreams.Stream stream : streams) {
