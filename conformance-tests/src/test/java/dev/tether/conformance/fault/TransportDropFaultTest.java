@@ -74,7 +74,7 @@ class TransportDropFaultTest {
       assertEquals(0, cli.awaitExit(TetherCli.EXIT_TIMEOUT), "tether lsp; stderr: " + cli.stderrText());
       assertEquals(List.of(), cli.editor().violations(), "stdout carries only LSP frames");
       lsp.countEchoes();
-      long lost = lsp.shown.stream().filter(m -> m.contains("lost")).count();
+      long lost = lsp.shown.stream().filter(m -> m.endsWith("; reconnecting")).count();
       assertEquals(DROPS, lost, "the editor is told of each drop: " + lsp.shown);
       for (String message : lsp.shown) {
         assertTrue(message.matches("tether: (connection to \\S+ lost \\((the transport ended \\(ssh \\S+\\)"
