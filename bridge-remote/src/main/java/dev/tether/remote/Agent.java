@@ -59,7 +59,7 @@ public final class Agent {
         .withListener(endingSessionServices(listener));
     this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
     this.debugAdapters = new DebugAdapterHost(catalog, config.maxMessageSize());
-    this.sys = new SysHost(TetherRemote.home(), logFile, this::capabilities, catalog);
+    this.sys = new SysHost(TetherRemote.home(), logFile, this::capabilities, catalog, this::abandonDetached);
     this.services = services();
     this.registry = new SessionRegistry(config.withAcceptor(this::dispatch));
   }
@@ -115,6 +115,21 @@ public final class Agent {
         listener.onClosed(session, code, reason);
       }
     };
+  }
+
+  /**
+   * Closes the detached sessions among {@code ids}, whose local daemon is gone (its successor says
+   * so): their channels close, which ends their language servers, terminals and processes.
+   */
+  private int abandonDetached(List<String> ids) {
+    int closed = 0;
+    for (Session session : registry.sessions()) {
+      if (ids.contains(session.id()) && session.state() == Session.State.DETACHED) {
+        session.close(ErrorCode.NO_ERROR, "its local daemon is gone (a new one closed the session)");
+        closed++;
+      }
+    }
+    return closed;
   }
 
   private List<String> capabilities() {

@@ -105,7 +105,7 @@ public final class TetherRemote {
         return stdio(log, protocolOut);
       }
       case "daemon" -> {
-        configureLogging(log);
+        configureDaemonLogging(log);
         return new AgentDaemon(socket != null ? socket : AgentDaemon.defaultSocket()).serve(log, idle);
       }
       default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
@@ -139,6 +139,18 @@ public final class TetherRemote {
     System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
+  }
+
+  /**
+   * As {@link #configureLogging}, but the daemon's log is appended to, never truncated: a daemon
+   * started while another still serves (a relay whose probe timed out on a loaded host) must not
+   * wipe the live one's log, nor a restarted daemon the lines saying why the previous one ended.
+   * slf4j-simple opens a log file truncated, so it writes to {@code System.err}, made that file.
+   */
+  static void configureDaemonLogging(Path log) throws IOException {
+    configureLogging(log);
+    System.setErr(new PrintStream(new FileOutputStream(log.toFile(), true), true, java.nio.charset.StandardCharsets.UTF_8));
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
   }
 
   /**

@@ -23,6 +23,27 @@ public interface SysService {
   @JsonRequest("sys/servers")
   CompletableFuture<List<ServerPresence>> servers();
 
+  /**
+   * Closes those of the named sessions that are detached (no connection): a local daemon that died
+   * without closing them (SIGKILL, a crash) left them, and its successor, which finds their ids in
+   * its runtime directory, says so. Without it they would wait out their resume window, their
+   * language servers and terminals running, for a resume that nobody can make. Returns how many
+   * were closed.
+   */
+  @JsonRequest("sys/abandon")
+  CompletableFuture<Integer> abandon(AbandonRequest request);
+
+  /** Parameters of {@code sys/abandon}: session ids, as {@code Session.id()} spells them. */
+  final class AbandonRequest {
+    public List<String> sessions = List.of();
+
+    public AbandonRequest() {}
+
+    public AbandonRequest(List<String> sessions) {
+      this.sessions = sessions;
+    }
+  }
+
   /** One catalog entry as found on the host: {@code path} is null when its program is not on the PATH. */
   final class ServerPresence {
     public String name;

@@ -103,6 +103,7 @@ public final class Daemon {
       server.bind(UnixDomainSocketAddress.of(paths.socket()));
       Files.setPosixFilePermissions(paths.socket(), PosixFilePermissions.fromString("rw-------"));
       Files.writeString(paths.pidFile(), Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+      remotes.recordIn(SessionRecords.open(paths.dir().resolve("sessions")));
       LOG.info("tether daemon {} listening on {}", Version.current(), paths.socket());
       startAcceptor(server);
       startHandOvers();

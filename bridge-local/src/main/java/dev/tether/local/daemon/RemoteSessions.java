@@ -1,7 +1,12 @@
 package dev.tether.local.daemon;
 
+import dev.tether.adapters.ChannelKinds;
+import dev.tether.adapters.sys.SysClient;
+import dev.tether.adapters.sys.SysService;
 import dev.tether.local.connect.AgentLauncher;
 import dev.tether.local.connect.Remote;
+import dev.tether.mux.Channel;
+import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.Session;
 import dev.tether.mux.SessionListener;
@@ -13,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +37,17 @@ final class RemoteSessions {
   private final AgentLauncher launcher;
   private final BiConsumer<Remote, String> notices;
   private final Map<String, CompletableFuture<Remote>> byKey = new ConcurrentHashMap<>();
+  private volatile SessionRecords records = SessionRecords.none();
 
   /** {@code notices} tells the commands using a host about its connection (lost, reconnected). */
   RemoteSessions(AgentLauncher launcher, BiConsumer<Remote, String> notices) {
     this.launcher = launcher;
     this.notices = notices;
+  }
+
+  /** From now on, the sessions held are recorded in {@code records}; the caller holds the daemon lock. */
+  void recordIn(SessionRecords records) {
+    this.records = records;
   }
 
   Remote get(RemoteSpec spec, Ui ui) throws IOException {
@@ -96,6 +108,7 @@ final class RemoteSessions {
         @Override
         public void onClosed(Session session, ErrorCode code, String reason) {
           LOG.info("session with {} ended: {} {}", spec, code, reason);
+          records.ended(session.id());
           CompletableFuture<Remote> current = byKey.get(key);
           if (current != null && current.isDone() && !current.isCompletedExceptionally()
               && current.join().session() == session) {
@@ -105,6 +118,8 @@ final class RemoteSessions {
         }
       });
       LOG.info("connected to {} (agent {}, pid {})", remote.display(), remote.info().agentVersion, remote.info().pid);
+      records.held(key, remote.session().id());
+      abandonOrphans(spec, remote, records.takeOrphaned(key));
       slot.complete(remote);
       return remote;
     } catch (IOException | RuntimeException e) {
@@ -115,13 +130,39 @@ final class RemoteSessions {
   }
 
   /**
+   * Has the host close the sessions a killed daemon left with it ({@code sys/abandon}), off the
+   * caller's thread: the command that connected need not wait for it.
+   */
+  private static void abandonOrphans(RemoteSpec spec, Remote remote, List<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    Thread thread = new Thread(() -> {
+      try {
+        Channel channel = remote.session().open(ChannelKinds.SYS, ChannelFlavour.MESSAGES, "");
+        try {
+          int closed = SysClient.over(channel).abandon(new SysService.AbandonRequest(ids)).get(30, TimeUnit.SECONDS);
+          LOG.info("{} closed {} of the {} session(s) a previous daemon left: {}", spec, closed, ids.size(), ids);
+        } finally {
+          channel.close();
+        }
+      } catch (Exception e) {
+        LOG.info("cannot have {} close the sessions a previous daemon left ({}): {}", spec, ids, e.toString());
+      }
+    }, "abandon " + spec);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
    * Reconnects until the session is resumed or gone: the first attempt at once, then with a doubling
    * pause up to {@link #MAX_PAUSE}. The session itself gives up after its detached timeout, closing
    * every channel with the reason; until then commands just see their channels wait. Commands that
    * use the host are told both ways, so editors can show it.
    */
   private void reconnect(RemoteSpec spec, Remote remote, String reason) {
-    notices.accept(remote, "connection to " + remote.display() + " lost (" + reason + "); reconnecting");
+    LOG.info("connection to {} lost: {}", spec, reason);
+    notices.accept(remote, "connection to " + remote.display() + " lost (" + forUsers(reason) + "); reconnecting");
     Duration pause = Duration.ofMillis(250);
     int attempt = 0;
     while (remote.session().state() == Session.State.DETACHED) {
@@ -148,6 +189,21 @@ final class RemoteSessions {
       }
       pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
     }
+  }
+
+  /**
+   * Why a connection dropped, in words for the editor: an I/O failure's own message names the SSH
+   * library's internals ({@code Already closed: RemoteWindow[client](ChannelExec[id=2…])}), which
+   * only the daemon log keeps.
+   */
+  static String forUsers(String reason) {
+    if (reason.startsWith("write failed")) {
+      return "the connection broke while sending";
+    }
+    if (reason.startsWith("read failed")) {
+      return "the connection broke while receiving";
+    }
+    return reason;
   }
 
   private static Remote await(CompletableFuture<Remote> future) throws IOException {

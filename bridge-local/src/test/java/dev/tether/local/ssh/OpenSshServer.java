@@ -226,15 +226,15 @@ public final class OpenSshServer implements SshServerFixture {
   }
 
   /**
-   * Ends sshd and its children by pid, and the agent daemons started while it ran (they outlive
-   * connections by design, but not the test); deletes the temp directory. Idempotent.
+   * Ends sshd and its children by pid, and the agent daemons started through it (they outlive
+   * connections by design, but not the test; found by the port in their SSH_CONNECTION, so other
+   * tests' daemons on this machine are left alone); deletes the temp directory. Idempotent.
    */
   @Override
   public void close() {
     if (process != null) {
-      java.time.Instant started = process.toHandle().info().startInstant().orElse(java.time.Instant.EPOCH);
       TestProcesses.endTree(process.toHandle());
-      TestProcesses.endAgentDaemonsStartedSince(started);
+      TestProcesses.endAgentDaemonsOf(port);
     }
     FileTrees.deleteQuietly(dir);
   }

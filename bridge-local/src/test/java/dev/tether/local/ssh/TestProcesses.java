@@ -45,11 +45,32 @@ public final class TestProcesses {
     }
   }
 
-  /** Ends the {@code tether-remote daemon} processes started at or after {@code since}, by pid. */
-  public static void endAgentDaemonsStartedSince(java.time.Instant since) {
+  /**
+   * Ends, by pid, the {@code tether-remote daemon} processes that the sshd listening on {@code port}
+   * started (a relay under it started each, so each inherited sshd's {@code SSH_CONNECTION}, which
+   * names that port): never the agent daemons of other tests or other people on this machine, which
+   * a test run alongside would otherwise kill mid-session.
+   */
+  public static void endAgentDaemonsOf(int port) {
     ProcessHandle.allProcesses()
         .filter(p -> p.info().commandLine().map(c -> c.contains("dev.tether.remote.TetherRemote daemon ")).orElse(false))
-        .filter(p -> !p.info().startInstant().orElse(java.time.Instant.EPOCH).isBefore(since.minusSeconds(1)))
+        .filter(p -> sshServerPort(p) == port)
         .forEach(TestProcesses::endTree);
+  }
+
+  /** The server port in the process's {@code SSH_CONNECTION} ({@code CLIENT PORT SERVER PORT}); -1 without one. */
+  static int sshServerPort(ProcessHandle process) {
+    try {
+      String environ = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(process.pid()), "environ"));
+      for (String entry : environ.split("\0")) {
+        if (entry.startsWith("SSH_CONNECTION=")) {
+          String[] fields = entry.substring("SSH_CONNECTION=".length()).trim().split(" ");
+          return fields.length == 4 ? Integer.parseInt(fields[3]) : -1;
+        }
+      }
+    } catch (IOException | RuntimeException gone) {
+      // exited, or not ours to read
+    }
+    return -1;
   }
 }

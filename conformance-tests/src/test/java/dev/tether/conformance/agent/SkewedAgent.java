@@ -41,6 +41,11 @@ public final class SkewedAgent {
       public CompletableFuture<List<ServerPresence>> servers() {
         return CompletableFuture.completedFuture(List.of());
       }
+
+      @Override
+      public CompletableFuture<Integer> abandon(AbandonRequest request) {
+        return CompletableFuture.completedFuture(0);
+      }
     };
     SessionRegistry registry = new SessionRegistry(SessionConfig.defaults().withAcceptor(request -> {
       if (!request.kind().equals(ChannelKinds.SYS)) {

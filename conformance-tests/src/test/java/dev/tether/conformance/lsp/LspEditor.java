@@ -33,7 +33,7 @@ import java.util.function.Predicate;
  *
  * <p>Threading: one reader thread; the request and notification methods may be called from any thread.
  */
-final class LspEditor {
+public final class LspEditor {
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
   private final OutputStream toServer;
@@ -54,7 +54,7 @@ final class LspEditor {
   // ---- what the editor sends ----
 
   /** Sends a request and waits for its response (result or error), the whole message. */
-  JsonObject request(String method, JsonElement params) {
+  public JsonObject request(String method, JsonElement params) {
     String id = Integer.toString(nextId.getAndIncrement());
     CompletableFuture<JsonObject> answer = new CompletableFuture<>();
     pending.put(id, answer);
@@ -72,7 +72,7 @@ final class LspEditor {
   }
 
   /** A request whose response must be a result; returns the result (possibly JSON null). */
-  JsonElement call(String method, JsonElement params) {
+  public JsonElement call(String method, JsonElement params) {
     JsonObject response = request(method, params);
     if (response.has("error")) {
       throw new AssertionError(method + " failed: " + response.get("error"));
@@ -80,12 +80,12 @@ final class LspEditor {
     return response.get("result");
   }
 
-  void notify(String method, JsonElement params) {
+  public void notify(String method, JsonElement params) {
     send(message(method, params));
   }
 
   /** Ends the editor's output, as an editor does when it goes away. */
-  void closeOutput() {
+  public void closeOutput() {
     try {
       toServer.close();
     } catch (IOException ignored) {
@@ -121,7 +121,7 @@ final class LspEditor {
    * Waits for a notification of {@code method} matching {@code match}, received at any time since the
    * editor started (so one that raced ahead of the wait is found too).
    */
-  JsonObject awaitNotification(String method, Predicate<JsonObject> match, Duration timeout) {
+  public JsonObject awaitNotification(String method, Predicate<JsonObject> match, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (received) {
       while (true) {
@@ -147,21 +147,21 @@ final class LspEditor {
   }
 
   /** Every message tether wrote to the editor so far, as the JSON text it sent. */
-  List<String> transcript() {
+  public List<String> transcript() {
     synchronized (received) {
       return List.copyOf(received);
     }
   }
 
   /** Stdout problems: bytes that were not a well-formed frame with a JSON body. */
-  List<String> violations() {
+  public List<String> violations() {
     synchronized (received) {
       return List.copyOf(violations);
     }
   }
 
   /** Waits for the process's stdout to end (after it exited) and for the last frame to be read. */
-  void awaitEnd(Duration timeout) {
+  public void awaitEnd(Duration timeout) {
     try {
       ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -169,7 +169,7 @@ final class LspEditor {
     }
   }
 
-  String transcriptTail() {
+  public String transcriptTail() {
     List<String> all = transcript();
     List<String> tail = all.subList(Math.max(0, all.size() - 8), all.size());
     String text = String.join("\n  ", tail.stream().map(m -> m.length() > 600 ? m.substring(0, 600) + "..." : m).toList());

@@ -25,13 +25,19 @@ public final class SysHost implements SysService {
   private final Path logFile;
   private final Supplier<List<String>> capabilities;
   private final ServerCatalog catalog;
+  private final java.util.function.ToIntFunction<List<String>> abandonDetached;
 
-  /** {@code home} is where the agent lives and logs, as the bootstrap sees it ({@code $HOME}). */
-  public SysHost(Path home, Path logFile, Supplier<List<String>> capabilities, ServerCatalog catalog) {
+  /**
+   * {@code home} is where the agent lives and logs, as the bootstrap sees it ({@code $HOME});
+   * {@code abandonDetached} closes the detached sessions among the ids given and counts them.
+   */
+  public SysHost(Path home, Path logFile, Supplier<List<String>> capabilities, ServerCatalog catalog,
+      java.util.function.ToIntFunction<List<String>> abandonDetached) {
     this.home = home;
     this.logFile = logFile;
     this.capabilities = capabilities;
     this.catalog = catalog;
+    this.abandonDetached = abandonDetached;
   }
 
   public void open(OpenRequest request) throws IOException {
@@ -55,6 +61,12 @@ public final class SysHost implements SysService {
     info.javaVersion = System.getProperty("java.version");
     info.logFile = logFile == null ? null : logFile.toString();
     return CompletableFuture.completedFuture(info);
+  }
+
+  @Override
+  public CompletableFuture<Integer> abandon(AbandonRequest request) {
+    List<String> ids = request == null || request.sessions == null ? List.of() : List.copyOf(request.sessions);
+    return CompletableFuture.completedFuture(abandonDetached.applyAsInt(ids));
   }
 
   @Override
