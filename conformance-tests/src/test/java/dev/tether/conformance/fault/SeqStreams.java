@@ -56,26 +56,6 @@ final class SeqStreams {
           out.flush()
       """;
 
-  /**
-   * The terminal's far end (a PTY passes a ^D through as a byte when its line discipline is not
-   * canonical, so the end is a line): echo off, then "ready", then each line recorded and echoed
-   * until "end".
-   */
-  static final String TERMINAL_ECHO = """
-      import sys, termios
-      attrs = termios.tcgetattr(0)
-      attrs[3] &= ~termios.ECHO
-      termios.tcsetattr(0, termios.TCSANOW, attrs)
-      record = open(sys.argv[1], "w", buffering=1)
-      print("ready", flush=True)
-      for line in sys.stdin:
-          line = line.strip()
-          if line == "end":
-              break
-          record.write(line + "\n")
-          print(line, flush=True)
-      """;
-
   private SeqStreams() {
   }
 
@@ -83,7 +63,6 @@ final class SeqStreams {
   static Path writeEchoServer(Path dir) {
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve("terminal_echo.py"), TERMINAL_ECHO);
       return Files.writeString(dir.resolve("echo_lsp.py"), ECHO_LSP);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -223,19 +202,16 @@ final class SeqStreams {
   }
 
   /**
-   * A byte stream ({@code tether exec} or {@code tether shell}) running {@code tee RECORD} on the host:
+   * A byte stream ({@code tether exec}) running {@code tee RECORD} on the host:
    * numbered lines go to its stdin and come back on its stdout.
    */
   static final class LineStream extends Stream {
     private final Process process;
     private final List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final boolean terminal;
-    private volatile boolean ready;
 
-    LineStream(String name, Process process, Path record, boolean terminal) {
+    LineStream(String name, Process process, Path record) {
       super(name, record);
       this.process = process;
-      this.terminal = terminal;
       Thread writer = new Thread(this::send, "seq " + name + " out");
       writer.setDaemon(true);
       writer.start();
@@ -256,9 +232,6 @@ final class SeqStreams {
     private void send() {
       OutputStream out = process.getOutputStream();
       try {
-        while (terminal && !ready) {
-          Thread.sleep(5); // the far end turns echo off first, then says "ready" (bounded by the test's deadlines)
-        }
         while (!stop) {
           if (sent.get() - received.size() >= 256) {
             Thread.sleep(5); // the far end is behind: wait for it (bounded by the test's deadlines)
@@ -269,12 +242,7 @@ final class SeqStreams {
           sent.incrementAndGet();
           Thread.sleep(1); // steady traffic, not a flood
         }
-        if (terminal) {
-          out.write("end\n".getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-        } else {
-          out.close();
-        }
+        out.close();
       } catch (IOException | InterruptedException e) {
         fail("writing failed: " + e);
       }
@@ -286,12 +254,6 @@ final class SeqStreams {
         while ((line = in.readLine()) != null) {
           line = line.replace("\r", "");
           if (line.isEmpty()) {
-            continue;
-          }
-          if (terminal && !line.matches("\\d+")) {
-            // Under a PTY tether's own notices ("tether: connection … lost") share the screen with
-            // the far end's lines; "ready" says the far end turned echo off.
-            ready |= line.equals("ready");
             continue;
           }
           received.add(line);

@@ -33,7 +33,6 @@ class TransportDropFaultTest {
   void aHundredDropsUnderTrafficLoseDuplicateAndReorderNothing() throws Exception {
     Path base = Files.createTempDirectory("tether-fault-drop-");
     boolean keep = false;
-    Process terminal = null;
     try (FaultHost host = FaultHost.onLoopback(base.resolve("host"));
         CutProxy proxy = CutProxy.to(host.address(), host.port());
         TetherCli tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"))) {
@@ -51,7 +50,7 @@ class TransportDropFaultTest {
       SeqStreams.LspStream lsp = new SeqStreams.LspStream(cli, work.resolve("lsp.record"));
       List<SeqStreams.Stream> streams = List.of(lsp,
           new SeqStreams.LineStream("exec", tether.startPiped(work, "exec", ALIAS, "-F", sshConfig.toString(), "--",
-              "tee " + work.resolve("exec.record")), work.resolve("exec.record"), false),
+              "tee " + work.resolve("exec.record")), work.resolve("exec.record")),
           new SeqStreams.FileStream(tether, destination, work.resolve("files")));
       awaitFlowing(streams);
 
@@ -85,22 +84,10 @@ class TransportDropFaultTest {
       keep = true; // the daemon's and the agent's logs tell what happened
       throw new AssertionError(failed.getMessage() + " (logs kept in " + base + ")", failed);
     } finally {
-      if (terminal != null) {
-        ProcessHandle.of(terminal.pid()).ifPresent(dev.tether.conformance.lsp.Processes::endTree);
-      }
       if (!keep) {
         FaultHost.deleteTree(base);
       }
     }
-  }
-
-  /** Starts {@code tether ARGS} in a new PTY, as a terminal emulator would; the caller ends it. */
-  private static Process underPty(TetherCli tether, Path dir, List<String> args) throws java.io.IOException {
-    ProcessBuilder builder = tether.processBuilder(args, dir);
-    java.util.Map<String, String> env = new java.util.HashMap<>(builder.environment());
-    env.put("TERM", "xterm");
-    return new com.pty4j.PtyProcessBuilder(builder.command().toArray(new String[0])).setEnvironment(env)
-        .setDirectory(dir.toString()).setInitialColumns(200).setInitialRows(50).start();
   }
 
   /** Waits (deadline-bounded) until the editor was told of {@code n} resumes. */
