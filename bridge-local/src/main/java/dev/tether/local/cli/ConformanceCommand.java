@@ -37,7 +37,7 @@ final class ConformanceCommand implements Callable<Integer> {
   ConnectionOptions connection;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "DESTINATION",
-      description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
+      description = ConnectionOptions.DESTINATION_HELP)
   String destination;
 
   @Option(names = "--only", paramLabel = "GROUP", description = "run only this group of checks (repeatable): protocol, services")

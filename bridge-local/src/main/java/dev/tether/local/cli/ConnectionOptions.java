@@ -8,6 +8,9 @@ import picocli.CommandLine.Option;
 
 /** The ssh-style flags every command that reaches a host accepts, plus {@code --via}. */
 public final class ConnectionOptions {
+  /** The help text of every command's DESTINATION parameter. */
+  static final String DESTINATION_HELP = "[user@]host[:port], an ssh_config alias, ssh://..., ws://HOST:PORT or"
+      + " wss://HOST:PORT (tether-remote serve), or local";
   @Option(names = "-F", paramLabel = "CONFIG", description = "ssh_config file to use instead of ~/.ssh/config")
   String configFile;
 

@@ -40,7 +40,7 @@ final class DoctorCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions connection;
 
-  @Parameters(index = "0", paramLabel = "DESTINATION", description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
+  @Parameters(index = "0", paramLabel = "DESTINATION", description = ConnectionOptions.DESTINATION_HELP)
   String destination;
 
   @Override

@@ -31,7 +31,7 @@ final class ExecCommand implements Callable<Integer>, HandedOver {
   ConnectionOptions connection;
 
   @Parameters(index = "0", paramLabel = "DESTINATION",
-      description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
+      description = ConnectionOptions.DESTINATION_HELP)
   String destination;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD",

@@ -46,7 +46,7 @@ final class FsCommand {
   ConnectionOptions connection;
 
   @Parameters(index = "0", paramLabel = "DESTINATION",
-      description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
+      description = ConnectionOptions.DESTINATION_HELP)
   String destination;
 
   /** Runs {@code action} with the host's file system, through the per-user daemon. */

@@ -32,7 +32,7 @@ final class LspCommand implements Callable<Integer>, HandedOver {
   ConnectionOptions connection;
 
   @Parameters(index = "0", paramLabel = "DESTINATION",
-      description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
+      description = ConnectionOptions.DESTINATION_HELP)
   String destination;
 
   @Parameters(index = "1..*", paramLabel = "CMD", description = "server command and arguments (after --)")

@@ -24,7 +24,7 @@ final class PortsCommand implements Callable<Integer> {
   ConnectionOptions connection;
 
   @Parameters(index = "0", paramLabel = "DESTINATION",
-      description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
+      description = ConnectionOptions.DESTINATION_HELP)
   String destination;
 
   @Option(names = "--json", description = "print the ports/list result as JSON")

@@ -39,7 +39,7 @@ final class ShellCommand implements Callable<Integer> {
   ConnectionOptions connection;
 
   @Parameters(index = "0", paramLabel = "DESTINATION",
-      description = "[user@]host[:port], an ssh_config alias, ssh://..., or local")
+      description = ConnectionOptions.DESTINATION_HELP)
   String destination;
 
   @Parameters(index = "1..*", paramLabel = "CMD",
