@@ -141,13 +141,14 @@ final class SeqStreams {
     private final LspEditor editor;
     private final List<Integer> echoes = new java.util.concurrent.CopyOnWriteArrayList<>();
     final List<String> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread sender;
 
     LspStream(TetherCli.LspProcess cli, Path record) {
       super("lsp", record);
       this.editor = cli.editor();
-      Thread thread = new Thread(this::send, "seq lsp");
-      thread.setDaemon(true);
-      thread.start();
+      sender = new Thread(this::send, "seq lsp");
+      sender.setDaemon(true);
+      sender.start();
     }
 
     private void send() {
@@ -191,6 +192,11 @@ final class SeqStreams {
     @Override
     void finish(Duration within) throws Exception {
       stop = true;
+      // The sender may be between a notify and its count: only once it has stopped is sent final.
+      sender.join(within.toMillis());
+      if (sender.isAlive()) {
+        throw new AssertionError("lsp: the sender did not stop within " + within.toSeconds() + " s; " + status());
+      }
       long deadline = System.nanoTime() + within.toNanos();
       while (countEchoes() < sent.get() && System.nanoTime() < deadline && failure.get() == null) {
         Thread.sleep(20); // polls the editor's transcript, bounded by the deadline
