@@ -85,7 +85,7 @@ public final class EditorsBench {
   }
 
   private void run(List<String> routes) throws Exception {
-    startControlMaster();
+    LspBench.startControlMaster(host);
     Map<String, Map<Integer, Result>> editors = new LinkedHashMap<>();
     Map<String, Double> throughput = new LinkedHashMap<>();
     for (String route : routes) {
@@ -240,18 +240,6 @@ public final class EditorsBench {
       return bytes / seconds / 1e6;
     } finally {
       pipe.close();
-    }
-  }
-
-  private void startControlMaster() throws Exception {
-    Process master = host.processes.start(host.openSshMaster()
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.exists(host.controlPath())) {
-      if (!master.isAlive() || System.nanoTime() > deadline) {
-        throw new IOException("the OpenSSH ControlMaster did not start; see " + host.logs());
-      }
-      Thread.sleep(20); // another process's socket: polling with a deadline
     }
   }
 

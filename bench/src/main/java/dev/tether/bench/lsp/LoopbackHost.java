@@ -1,5 +1,7 @@
 package dev.tether.bench.lsp;
 
+import dev.tether.local.net.CutProxy;
+import dev.tether.local.net.NetNamespace;
 import dev.tether.local.ssh.OpenSshServer;
 import java.io.File;
 import java.io.IOException;
@@ -15,6 +17,10 @@ import java.util.Optional;
  * temp host and client keys), and the commands of the three paths to the same ping server on it:
  * spawned directly, through {@code ssh host server}, and through {@code tether lsp} with a private
  * daemon ({@code TETHER_RUNTIME_DIR} in a temp directory). Every process goes through {@link #processes}.
+ *
+ * <p>{@link #behindBadNetwork} puts sshd in a network namespace of its own instead, reached over a veth
+ * pair through a proxy on 127.0.0.1 that can delay each chunk, with packet loss inside the namespace
+ * ({@link #network}); every client (ssh, sftp, tether) then connects to the proxy.
  */
 final class LoopbackHost implements AutoCloseable {
   /** The JVM flags of the {@code ./tether} launcher, so the CLI runs here as it runs for users. */
@@ -34,10 +40,27 @@ final class LoopbackHost implements AutoCloseable {
   private final Path knownHosts;
   private final Path sshConfig;
   private final OpenSshServer sshd;
+  /** The namespace and the proxy of {@link #behindBadNetwork}; null on plain loopback. */
+  private final NetNamespace namespace;
+  private final CutProxy path;
+  /** The port every client connects to on 127.0.0.1: sshd's, or the proxy's in front of it. */
+  private final int connectPort;
   private int serial;
   private final java.time.Instant started = java.time.Instant.now();
 
   LoopbackHost(Path root) throws IOException {
+    this(root, false);
+  }
+
+  /**
+   * sshd in a network namespace this host makes (needs root, iproute2 and nftables), behind a delaying
+   * proxy; no delay and no loss until {@link #network}.
+   */
+  static LoopbackHost behindBadNetwork(Path root) throws IOException {
+    return new LoopbackHost(root, true);
+  }
+
+  private LoopbackHost(Path root, boolean namespaced) throws IOException {
     classes = root.resolve("bench/target/classes");
     launcher = root.resolve("tether");
     cliJar = root.resolve("bridge-local/target/tether.jar");
@@ -53,8 +76,39 @@ final class LoopbackHost implements AutoCloseable {
     knownHosts = dir.resolve("known_hosts");
     sshConfig = dir.resolve("ssh_config");
     Files.writeString(sshConfig, "# empty: neither ssh nor tether reads the user's ~/.ssh/config here\n");
-    sshd = OpenSshServer.start();
-    Files.writeString(knownHosts, sshd.knownHostsLine() + "\n");
+    if (namespaced) {
+      namespace = NetNamespace.create();
+      OpenSshServer started = null;
+      CutProxy proxy = null;
+      try {
+        started = OpenSshServer.inNamespace(namespace.name, namespace.inside);
+        proxy = CutProxy.delaying(namespace.inside, started.port());
+      } catch (IOException | RuntimeException e) {
+        if (started != null) {
+          started.close();
+        }
+        namespace.close();
+        throw e;
+      }
+      sshd = started;
+      path = proxy;
+      connectPort = path.port();
+    } else {
+      namespace = null;
+      path = null;
+      sshd = OpenSshServer.start();
+      connectPort = sshd.port();
+    }
+    Files.writeString(knownHosts, sshd.knownHostsLine("127.0.0.1", connectPort) + "\n");
+  }
+
+  /**
+   * From now on: {@code oneWayMillis} added to each direction by the proxy, and {@code lossPercent} % of
+   * the packets into and out of sshd's namespace dropped by the kernel. Only behind a bad network.
+   */
+  void network(long oneWayMillis, int lossPercent) throws IOException {
+    path.delay(oneWayMillis);
+    namespace.loss(lossPercent);
   }
 
   /** The ping server's own command line, the same in every path. */
@@ -67,7 +121,7 @@ final class LoopbackHost implements AutoCloseable {
   }
 
   private List<String> sshBase() {
-    return List.of("/usr/bin/ssh", "-F", sshConfig.toString(), "-p", Integer.toString(sshd.port()),
+    return List.of("/usr/bin/ssh", "-F", sshConfig.toString(), "-p", Integer.toString(connectPort),
         "-i", sshd.clientKey().toString(), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
         "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR",
         sshd.user() + "@127.0.0.1");
@@ -90,14 +144,14 @@ final class LoopbackHost implements AutoCloseable {
   /** {@code sftp -b BATCH host}: OpenSSH's SFTP client running a batch file. */
   ProcessBuilder sftp(Path batch) {
     return builder(List.of("/usr/bin/sftp", "-q", "-b", batch.toString(), "-F", sshConfig.toString(),
-        "-P", Integer.toString(sshd.port()), "-i", sshd.clientKey().toString(), "-o", "IdentitiesOnly=yes",
+        "-P", Integer.toString(connectPort), "-i", sshd.clientKey().toString(), "-o", "IdentitiesOnly=yes",
         "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes",
         "-o", "LogLevel=ERROR", sshd.user() + "@127.0.0.1"), "sftp");
   }
 
   /** The connection arguments of a tether command to this host: ssh-style flags, then DESTINATION. */
   List<String> tetherConnectionArgs() {
-    return List.of("-F", sshConfig.toString(), "-p", Integer.toString(sshd.port()), "-i", sshd.clientKey().toString(),
+    return List.of("-F", sshConfig.toString(), "-p", Integer.toString(connectPort), "-i", sshd.clientKey().toString(),
         "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes", sshd.user() + "@127.0.0.1");
   }
 
@@ -376,6 +430,10 @@ final class LoopbackHost implements AutoCloseable {
       agents().forEach(ProcessTable::endTree); // agent daemons outlive connections, not the benchmark
     } finally {
       sshd.close();
+      if (path != null) {
+        path.close();
+        namespace.close();
+      }
       deleteTree(dir);
     }
   }

@@ -73,7 +73,7 @@ public final class LspBench {
   private LspResults run() throws Exception {
     LspResults results = new LspResults();
     progress("sshd on 127.0.0.1 started; one untimed round of every start (disk caches, agent install)");
-    startControlMaster();
+    startControlMaster(host);
     startRound(results, false);
     for (int rep = 1; rep <= options.starts(); rep++) {
       progress("start times: repetition " + rep + " of " + options.starts());
@@ -122,7 +122,7 @@ public final class LspBench {
   }
 
   /** An OpenSSH ControlMaster for the `ssh host true` peer of `tether exec`; ended by pid with the host. */
-  private void startControlMaster() throws Exception {
+  static void startControlMaster(LoopbackHost host) throws Exception {
     Process master = host.processes.start(host.openSshMaster().redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!Files.exists(host.controlPath())) {

@@ -157,8 +157,12 @@ public final class TransferBench {
     return host.sftp(batch).redirectOutput(ProcessBuilder.Redirect.DISCARD);
   }
 
-  /** Runs a transfer to its end (stdin from {@code input}, or empty); returns MB/s (10^6 bytes). */
   private double time(ProcessBuilder builder, Path input) throws Exception {
+    return rate(host, builder, input, bytes);
+  }
+
+  /** Runs a transfer of {@code bytes} to its end (stdin from {@code input}, or empty); returns MB/s (10^6 bytes). */
+  static double rate(LoopbackHost host, ProcessBuilder builder, Path input, long bytes) throws Exception {
     builder.redirectInput(input == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(input.toFile()));
     long start = System.nanoTime();
     Process process = host.processes.start(builder);
@@ -177,7 +181,7 @@ public final class TransferBench {
     rates.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
   }
 
-  private static void writeRandom(Path file, long size) throws IOException {
+  static void writeRandom(Path file, long size) throws IOException {
     SplittableRandom random = new SplittableRandom(42);
     byte[] block = new byte[1 << 20];
     try (OutputStream out = Files.newOutputStream(file)) {

@@ -32,13 +32,18 @@ public final class OpenSshServer implements SshServerFixture {
   private final Path authorizedKeys;
   private final Path log;
   private final List<String> extraConfig;
+  /** Where sshd listens; {@link #inNamespace} moves it into a network namespace. */
+  private final String address;
+  private final List<String> prefix;
   private Path clientKey;
   private Path hostKey;
   private Process process;
   private int port;
 
-  private OpenSshServer(Path sshd, List<String> extraConfig) throws IOException {
+  private OpenSshServer(Path sshd, List<String> extraConfig, String address, List<String> prefix) throws IOException {
     this.extraConfig = List.copyOf(extraConfig);
+    this.address = address;
+    this.prefix = List.copyOf(prefix);
     dir = Files.createTempDirectory("tether-openssh-");
     authorizedKeys = dir.resolve("authorized_keys");
     log = dir.resolve("sshd.log");
@@ -55,7 +60,17 @@ public final class OpenSshServer implements SshServerFixture {
     clientKey = TestKeys.generate(dir, "client_key", "");
     Files.writeString(authorizedKeys, TestKeys.publicLine(clientKey) + "\n");
     Files.createDirectories(Path.of("/run/sshd")); // privilege-separation directory sshd insists on
-    startOnFreePort(sshd);
+    if (prefix.isEmpty()) {
+      startOnFreePort(sshd);
+    } else {
+      port = 22; // a namespace of the caller's own: nothing else listens there
+      startOn(sshd);
+      if (!awaitListening()) {
+        String text = log();
+        TestProcesses.endTree(process.toHandle());
+        throw new IllegalStateException("sshd did not start on " + address + ":" + port + "; log: " + text.strip());
+      }
+    }
   }
 
   /** Starts a fresh server; fails with {@link #NOT_INSTALLED} when sshd is missing. */
@@ -71,16 +86,29 @@ public final class OpenSshServer implements SshServerFixture {
     return start(SSHD, List.of(extraConfig));
   }
 
+  /**
+   * A fresh server inside network namespace {@code namespace} (started through {@code ip netns exec}),
+   * on {@code address}:22; the caller made the namespace and reaches it over its own path (a veth pair,
+   * a proxy), so {@link #knownHostsLine(String, int)} names what the client connects to.
+   */
+  public static OpenSshServer inNamespace(String namespace, String address) {
+    return start(SSHD, List.of(), address, List.of("ip", "netns", "exec", namespace));
+  }
+
   static OpenSshServer start(Path sshd) {
     return start(sshd, List.of());
   }
 
   private static OpenSshServer start(Path sshd, List<String> extraConfig) {
+    return start(sshd, extraConfig, "127.0.0.1", List.of());
+  }
+
+  private static OpenSshServer start(Path sshd, List<String> extraConfig, String address, List<String> prefix) {
     if (!Files.isExecutable(sshd)) {
       throw new IllegalStateException(NOT_INSTALLED);
     }
     try {
-      return new OpenSshServer(sshd, extraConfig);
+      return new OpenSshServer(sshd, extraConfig, address, prefix);
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot start OpenSSH server: " + e.getMessage(), e);
     }
@@ -89,13 +117,7 @@ public final class OpenSshServer implements SshServerFixture {
   private void startOnFreePort(Path sshd) throws IOException {
     for (int attempt = 1; ; attempt++) {
       port = freePort();
-      Path config = writeConfig();
-      Files.deleteIfExists(log);
-      process = new ProcessBuilder(sshd.toString(), "-D", "-e", "-f", config.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .start();
+      startOn(sshd);
       if (awaitListening()) {
         return;
       }
@@ -108,11 +130,23 @@ public final class OpenSshServer implements SshServerFixture {
     }
   }
 
+  private void startOn(Path sshd) throws IOException {
+    Path config = writeConfig();
+    Files.deleteIfExists(log);
+    List<String> command = new java.util.ArrayList<>(prefix);
+    command.addAll(List.of(sshd.toString(), "-D", "-e", "-f", config.toString()));
+    process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+  }
+
   private Path writeConfig() throws IOException {
     Path config = dir.resolve("sshd_config");
     List<String> lines = new java.util.ArrayList<>(extraConfig);
     lines.addAll(List.of(
-        "ListenAddress 127.0.0.1:" + port,
+        "ListenAddress " + address + ":" + port,
         "HostKey " + hostKey,
         "AuthorizedKeysFile " + authorizedKeys,
         "PidFile none",
@@ -133,7 +167,7 @@ public final class OpenSshServer implements SshServerFixture {
 
   /** Waits for sshd's own "Server listening" line, so no probe connection pollutes the count. */
   private boolean awaitListening() throws IOException {
-    String ready = "Server listening on 127.0.0.1 port " + port;
+    String ready = "Server listening on " + address + " port " + port;
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (log().contains(ready)) {
@@ -179,7 +213,12 @@ public final class OpenSshServer implements SshServerFixture {
 
   @Override
   public String knownHostsLine() {
-    return "[127.0.0.1]:" + port + " " + TestKeys.publicLine(hostKey);
+    return knownHostsLine(address, port);
+  }
+
+  /** The host key as known_hosts has it for a client that reaches this server as {@code host}:{@code port}. */
+  public String knownHostsLine(String host, int port) {
+    return "[" + host + "]:" + port + " " + TestKeys.publicLine(hostKey);
   }
 
   @Override
@@ -194,7 +233,7 @@ public final class OpenSshServer implements SshServerFixture {
   /** Counts sshd's VERBOSE "Connection from ... on 127.0.0.1 port PORT" lines: one per accepted TCP connection. */
   @Override
   public int acceptedConnections() {
-    Matcher m = Pattern.compile("Connection from \\S+ port \\d+ on 127\\.0\\.0\\.1 port " + port + "\\b").matcher(log());
+    Matcher m = Pattern.compile("Connection from \\S+ port \\d+ on " + Pattern.quote(address) + " port " + port + "\\b").matcher(log());
     int n = 0;
     while (m.find()) {
       n++;
@@ -234,7 +273,7 @@ public final class OpenSshServer implements SshServerFixture {
   public void close() {
     if (process != null) {
       TestProcesses.endTree(process.toHandle());
-      TestProcesses.endAgentDaemonsOf(port);
+      TestProcesses.endAgentDaemonsOf(address, port);
     }
     FileTrees.deleteQuietly(dir);
   }

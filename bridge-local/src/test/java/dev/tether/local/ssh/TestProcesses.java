@@ -52,25 +52,31 @@ public final class TestProcesses {
    * a test run alongside would otherwise kill mid-session.
    */
   public static void endAgentDaemonsOf(int port) {
+    endAgentDaemonsOf("127.0.0.1", port);
+  }
+
+  /** As {@link #endAgentDaemonsOf(int)}, for an sshd listening on {@code address}. */
+  public static void endAgentDaemonsOf(String address, int port) {
+    String server = address + " " + port;
     ProcessHandle.allProcesses()
         .filter(p -> p.info().commandLine().map(c -> c.contains("dev.tether.remote.TetherRemote daemon ")).orElse(false))
-        .filter(p -> sshServerPort(p) == port)
+        .filter(p -> sshServer(p).equals(server))
         .forEach(TestProcesses::endTree);
   }
 
-  /** The server port in the process's {@code SSH_CONNECTION} ({@code CLIENT PORT SERVER PORT}); -1 without one. */
-  static int sshServerPort(ProcessHandle process) {
+  /** The server address and port in the process's {@code SSH_CONNECTION} ({@code CLIENT PORT SERVER PORT}); "" without one. */
+  static String sshServer(ProcessHandle process) {
     try {
       String environ = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(process.pid()), "environ"));
       for (String entry : environ.split("\0")) {
         if (entry.startsWith("SSH_CONNECTION=")) {
           String[] fields = entry.substring("SSH_CONNECTION=".length()).trim().split(" ");
-          return fields.length == 4 ? Integer.parseInt(fields[3]) : -1;
+          return fields.length == 4 ? fields[2] + " " + fields[3] : "";
         }
       }
     } catch (IOException | RuntimeException gone) {
       // exited, or not ours to read
     }
-    return -1;
+    return "";
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tether.conformance.lsp.Requirements;
 import dev.tether.conformance.lsp.TetherCli;
+import dev.tether.local.net.NetNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.tether.conformance.lsp.TetherCli;
+import dev.tether.local.net.CutProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

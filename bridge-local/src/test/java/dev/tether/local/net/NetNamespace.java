@@ -1,4 +1,4 @@
-package dev.tether.conformance.fault;
+package dev.tether.local.net;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A network namespace this test makes, joined to the test's own namespace by a veth pair on a /30
+ * A network namespace a test or a benchmark makes, joined to its maker's namespace by a veth pair on a /30
  * of 10.213.0.0/16 that no interface or route here uses; packet loss and a blackhole are nftables
  * rules inside the namespace ({@code numgen random} drops, or drop everything), so they touch only
  * the namespace's traffic. {@link #close} deletes the namespace, which takes the veth pair and the
@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Why nftables and not {@code tc netem}: netem is a kernel module many kernels (this machine's
  * among them) do not have, while nf_tables is everywhere; latency comes from {@link CutProxy}.
  */
-final class NetNamespace implements AutoCloseable {
-  private static final String PREFIX = "tether-fault-";
+public final class NetNamespace implements AutoCloseable {
+  private static final String PREFIX = "tether-net-";
 
-  final String name;
-  final String outside;
-  final String inside;
+  public final String name;
+  public final String outside;
+  public final String inside;
   private final String veth;
 
   private NetNamespace(String name, String veth, String outside, String inside) {
@@ -34,7 +34,7 @@ final class NetNamespace implements AutoCloseable {
   }
 
   /** Makes the namespace, or fails saying what is missing (root, ip, nft). */
-  static NetNamespace create() throws IOException {
+  public static NetNamespace create() throws IOException {
     requireRootAndTools();
     removeStale();
     long pid = ProcessHandle.current().pid();
@@ -53,9 +53,9 @@ final class NetNamespace implements AutoCloseable {
       run("ip", "-n", name, "addr", "add", inside + "/30", "dev", veth + "b");
       run("ip", "-n", name, "link", "set", veth + "b", "up");
       run("ip", "-n", name, "link", "set", "lo", "up");
-      nft(name, "add table inet tetherfault\n"
-          + "add chain inet tetherfault in { type filter hook input priority 0; policy accept; }\n"
-          + "add chain inet tetherfault out { type filter hook output priority 0; policy accept; }\n");
+      nft(name, "add table inet tethernet\n"
+          + "add chain inet tethernet in { type filter hook input priority 0; policy accept; }\n"
+          + "add chain inet tethernet out { type filter hook output priority 0; policy accept; }\n");
     } catch (IOException | RuntimeException e) {
       ns.close();
       throw e;
@@ -64,16 +64,16 @@ final class NetNamespace implements AutoCloseable {
   }
 
   /** Drops {@code percent} % of the packets entering and of those leaving the namespace, at random. */
-  void loss(int percent) throws IOException {
-    nft(name, "flush chain inet tetherfault in\nflush chain inet tetherfault out\n"
-        + "add rule inet tetherfault in numgen random mod 100 < " + percent + " drop\n"
-        + "add rule inet tetherfault out numgen random mod 100 < " + percent + " drop\n");
+  public void loss(int percent) throws IOException {
+    nft(name, "flush chain inet tethernet in\nflush chain inet tethernet out\n"
+        + "add rule inet tethernet in numgen random mod 100 < " + percent + " drop\n"
+        + "add rule inet tethernet out numgen random mod 100 < " + percent + " drop\n");
   }
 
   /** Drops every packet in and out: the path is gone, without a reset or an unreachable to tell anyone. */
-  void blackhole() throws IOException {
-    nft(name, "flush chain inet tetherfault in\nflush chain inet tetherfault out\n"
-        + "add rule inet tetherfault in drop\nadd rule inet tetherfault out drop\n");
+  public void blackhole() throws IOException {
+    nft(name, "flush chain inet tethernet in\nflush chain inet tethernet out\n"
+        + "add rule inet tethernet in drop\nadd rule inet tethernet out drop\n");
   }
 
   @Override
@@ -94,8 +94,8 @@ final class NetNamespace implements AutoCloseable {
     String status = Files.readString(Path.of("/proc/self/status"));
     boolean root = status.lines().anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[2].equals("0"));
     if (!root) {
-      throw new AssertionError("the network fault tests make a network namespace and need root (CAP_NET_ADMIN): "
-          + "run them as root (the CI's container does)");
+      throw new AssertionError("a network namespace (the fault suite's bad network, the network benchmark) needs root "
+          + "(CAP_NET_ADMIN): run as root (the CI's container does)");
     }
     for (String tool : List.of("/usr/sbin/ip", "/usr/sbin/nft")) {
       if (!Files.isExecutable(Path.of(tool))) {
@@ -139,7 +139,7 @@ final class NetNamespace implements AutoCloseable {
     }
   }
 
-  static String run(String... command) throws IOException {
+  public static String run(String... command) throws IOException {
     Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

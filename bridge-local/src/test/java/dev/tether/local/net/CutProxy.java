@@ -1,4 +1,4 @@
-package dev.tether.conformance.fault;
+package dev.tether.local.net;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threading: one accept thread, two pump threads per connection; {@link #cut} and {@link #close}
  * from any thread.
  */
-final class CutProxy implements AutoCloseable {
+public final class CutProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress target;
   private final boolean delayed;
@@ -37,31 +37,31 @@ final class CutProxy implements AutoCloseable {
     thread.start();
   }
 
-  static CutProxy to(String host, int port) throws IOException {
+  public static CutProxy to(String host, int port) throws IOException {
     return new CutProxy(new InetSocketAddress(host, port), false);
   }
 
   /** A proxy that can delay every chunk in each direction ({@link #delay}), none at first. */
-  static CutProxy delaying(String host, int port) throws IOException {
+  public static CutProxy delaying(String host, int port) throws IOException {
     return new CutProxy(new InetSocketAddress(host, port), true);
   }
 
   /** From now on, each chunk is written {@code oneWayMillis} after it was read, in each direction. */
-  void delay(long oneWayMillis) {
+  public void delay(long oneWayMillis) {
     delayMillis = oneWayMillis;
   }
 
-  int port() {
+  public int port() {
     return listener.getLocalPort();
   }
 
   /** Connections accepted so far. */
-  int accepted() {
+  public int accepted() {
     return accepted.get();
   }
 
   /** Resets every connection open now (both sides); returns how many there were. */
-  int cut() {
+  public int cut() {
     int n = 0;
     for (Socket socket : open) {
       open.remove(socket);
