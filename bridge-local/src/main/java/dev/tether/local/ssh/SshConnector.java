@@ -115,6 +115,11 @@ public final class SshConnector {
     // Small request/answer traffic (LSP) must not wait for the peer's delayed ACK: with Nagle on, the
     // LSP benchmark's round-trip p99 was about 44 ms (docs/BENCHMARKS.md).
     CoreModuleProperties.TCP_NODELAY.set(client, true);
+    // Read for every I/O cycle: unset, each lookup falls through to the system properties and builds
+    // their key strings, most of the daemon's garbage per LSP round trip (docs/BENCHMARKS.md, "Garbage
+    // per round trip"). Their default values, set here, are found at once.
+    CoreModuleProperties.NIO2_READ_TIMEOUT.set(client, CoreModuleProperties.NIO2_READ_TIMEOUT.getRequiredDefault());
+    CoreModuleProperties.NIO2_MIN_WRITE_TIMEOUT.set(client, CoreModuleProperties.NIO2_MIN_WRITE_TIMEOUT.getRequiredDefault());
     client.setCipherFactories(fastCiphersFirst(client.getCipherFactories()));
     client.start();
     return client;

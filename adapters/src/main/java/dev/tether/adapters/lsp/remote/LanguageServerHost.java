@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.tether.adapters.catalog.CatalogException;
 import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.lsp.internal.MessagePeek;
 import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.adapters.process.StderrLog;
 import dev.tether.mux.Channel;
@@ -185,7 +186,8 @@ public final class LanguageServerHost {
 
     /** Notes shutdown/exit, and gives initialize the agent's pid; every other message is untouched. */
     private byte[] observe(byte[] message) {
-      String method = JsonRpcPeek.method(message);
+      MessagePeek.Peek peek = MessagePeek.peek(message);
+      String method = peek == null ? null : peek.method();
       if ("shutdown".equals(method)) {
         shutdownSent = true;
       } else if ("exit".equals(method)) {
