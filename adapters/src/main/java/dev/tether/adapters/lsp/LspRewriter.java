@@ -3,11 +3,9 @@ package dev.tether.adapters.lsp;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import dev.tether.adapters.lsp.internal.MessagePeek;
 import dev.tether.adapters.lsp.internal.PendingRequests;
 import dev.tether.adapters.lsp.internal.PendingRequests.Pending;
@@ -42,9 +40,9 @@ import org.slf4j.LoggerFactory;
  *       the {@code partialResultToken}; {@code client/registerCapability} options by each registration's
  *       method. A rewritten message is re-serialized with its member order, ids ({@code 1} stays
  *       {@code 1}, {@code "1"} stays {@code "1"}), number spellings and nulls kept.
- *   <li>{@code initialize}: {@code processId} becomes the remote side's pid given to the builder (or
- *       null: the editor's pid means nothing on the remote host, and servers that watch it would exit),
- *       {@code rootPath} (a plain path) and {@code rootUri}/{@code workspaceFolders} are translated.
+ *   <li>{@code initialize}: {@code rootPath} (a plain path) and {@code rootUri}/{@code workspaceFolders}
+ *       are translated. Its {@code processId} is left alone here: the agent that starts the server gives
+ *       it its own pid, the one place that rewrites it (the editor's pid means nothing on the host).
  *   <li>Host-only files: see {@link MaterializedCache} and {@link Builder#hostFiles}.
  * </ul>
  *
@@ -73,7 +71,6 @@ public final class LspRewriter {
   private final UriTable table = UriTable.standard();
   private final PathMapper mapper;
   private final UriTranslator translator;
-  private final JsonElement remoteProcessId;
   private final PendingRequests clientRequests = new PendingRequests();
   private final PendingRequests serverRequests = new PendingRequests();
   private final Map<String, String> partialResultMethods = new ConcurrentHashMap<>();
@@ -81,7 +78,6 @@ public final class LspRewriter {
   private LspRewriter(Builder builder) {
     this.mapper = builder.mapper;
     this.translator = new UriTranslator(builder.mapper, builder.cache, builder.localExists);
-    this.remoteProcessId = builder.remoteProcessId;
   }
 
   /** Starts a rewriter for a connection whose paths {@code mapper} translates. */
@@ -249,10 +245,6 @@ public final class LspRewriter {
 
   private boolean rewriteInitialize(JsonObject params) {
     boolean changed = false;
-    if (params.has("processId") && !params.get("processId").equals(remoteProcessId)) {
-      params.add("processId", remoteProcessId);
-      changed = true;
-    }
     String rootPath = string(params.get("rootPath"));
     if (rootPath != null) {
       String remote = mapper.toRemotePath(rootPath);
@@ -304,18 +296,11 @@ public final class LspRewriter {
   /** Configures an {@link LspRewriter}. */
   public static final class Builder {
     private final PathMapper mapper;
-    private JsonElement remoteProcessId = JsonNull.INSTANCE;
     private MaterializedCache cache;
     private Predicate<Path> localExists = path -> Files.exists(path);
 
     private Builder(PathMapper mapper) {
       this.mapper = mapper;
-    }
-
-    /** The pid {@code initialize} should carry: the remote bridge's, or null (the default) for none. */
-    public Builder remoteProcessId(Long pid) {
-      this.remoteProcessId = pid == null ? JsonNull.INSTANCE : new JsonPrimitive(pid);
-      return this;
     }
 
     /**
