@@ -64,7 +64,13 @@ public final class TestProcesses {
         .forEach(TestProcesses::endTree);
   }
 
-  /** The server address and port in the process's {@code SSH_CONNECTION} ({@code CLIENT PORT SERVER PORT}); "" without one. */
+  /** The server port in the process's {@code SSH_CONNECTION} ({@code CLIENT PORT SERVER PORT}); -1 without one. */
+  public static int sshServerPort(ProcessHandle process) {
+    String server = sshServer(process);
+    return server.isEmpty() ? -1 : Integer.parseInt(server.substring(server.indexOf(' ') + 1));
+  }
+
+  /** The server address and port in the process's {@code SSH_CONNECTION}, as "ADDRESS PORT"; "" without one. */
   static String sshServer(ProcessHandle process) {
     try {
       String environ = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(process.pid()), "environ"));
