@@ -120,6 +120,8 @@ public final class ExtensionManifest {
       }
       try {
         if (name != null && (entries.containsKey(name) || problems.containsKey(name))) {
+          entries.remove(name); // which of the two was meant is anyone's guess: neither opens
+          problems.remove(name);
           throw new IllegalArgumentException("is declared more than once");
         }
         Entry entry = entry(workspace, element);
