@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  * workspace extension (a JSON-RPC program the workspace declares in {@code .tether/extensions.json}
  * on the host) on stdio, framed as it frames its own stdio. Nothing but its protocol on stdout.
  */
-@Command(name = "ext", description = "Run a workspace extension (a JSON-RPC program declared in the workspace's"
+@Command(name = "ext", mixinStandardHelpOptions = true, description = "Run a workspace extension (a JSON-RPC program declared in the workspace's"
     + " .tether/extensions.json on DESTINATION) on stdio, or list them with --list.")
 final class ExtCommand implements Callable<Integer>, HandedOver {
   /** ssh's status when the host cannot be reached, as {@code tether exec}. */
