@@ -125,6 +125,9 @@ public final class ExtensionHost {
     if (wanted.command.get(0) == null || wanted.command.get(0).isEmpty() || wanted.command.contains(null)) {
       throw new IllegalArgumentException("\"command\" must be a non-empty array of strings");
     }
+    if (wanted.cwd != null && !wanted.cwd.startsWith("/")) {
+      throw new IllegalArgumentException("\"cwd\" must be an absolute path on the host, not '" + wanted.cwd + "'");
+    }
     return new Entry(program(wanted.command), List.copyOf(wanted.command), wanted.cwd,
         wanted.env == null ? Map.of() : wanted.env, framing);
   }
