@@ -303,6 +303,9 @@ abstract class ExtensionSuite {
     ChannelOpenException neither = assertThrows(ChannelOpenException.class,
         () -> host.open(ChannelKinds.EXT, ChannelFlavour.MESSAGES, "{\"workspace\": \"/tmp\"}"));
     assertEquals("an ext channel needs exactly one of \"name\" (with \"workspace\") or \"command\"", neither.reason());
+    ChannelOpenException relative = assertThrows(ChannelOpenException.class,
+        () -> ExtensionClient.run(host, List.of("/bin/cat"), "tools", null, Framing.NEWLINE));
+    assertEquals("\"cwd\" must be an absolute path on the host, not 'tools'", relative.reason());
     ChannelOpenException program = assertThrows(ChannelOpenException.class,
         () -> ExtensionClient.run(host, List.of("/no/such/extension"), null, null, Framing.NEWLINE));
     assertEquals(ErrorCode.SERVICE_ERROR, program.code());
