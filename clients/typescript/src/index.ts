@@ -10,3 +10,4 @@ export * from './services/fs.js';
 export * from './services/terminal.js';
 export * from './services/exec.js';
 export * from './services/lsp.js';
+export * from './services/ext.js';

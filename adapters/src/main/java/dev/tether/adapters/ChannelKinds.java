@@ -42,5 +42,11 @@ public final class ChannelKinds {
   /** Byte channel: one stream of a started process {"id", "stream": "stdin"|"stdout"|"stderr"}. */
   public static final String EXEC_IO = "exec.io";
 
+  /**
+   * Message channel: a workspace extension, a JSON-RPC program the workspace declares in
+   * {@code .tether/extensions.json} ({"workspace", "name"}) or an argv ({"command"}). See docs/SERVICES.md.
+   */
+  public static final String EXT = "ext";
+
   private ChannelKinds() {}
 }

@@ -7,6 +7,7 @@ import dev.tether.adapters.dap.remote.DebugAdapterHost;
 import dev.tether.adapters.exec.remote.ExecHost;
 import dev.tether.adapters.fs.remote.FileReadHost;
 import dev.tether.adapters.sys.remote.SysHost;
+import dev.tether.adapters.ext.remote.ExtensionHost;
 import dev.tether.adapters.fs.remote.FileWriteHost;
 import dev.tether.adapters.fs.remote.FsHost;
 import dev.tether.adapters.fs.remote.SearchHost;
@@ -49,6 +50,7 @@ public final class Agent {
   private final SysHost sys;
   private final TerminalHost terminals = new TerminalHost();
   private final ExecHost processes = new ExecHost();
+  private final ExtensionHost extensions;
   private final Map<String, ChannelAcceptor> services;
 
   public Agent(Path logFile, ServerCatalog catalog, SessionListener listener, Duration detachedTimeout) {
@@ -59,6 +61,7 @@ public final class Agent {
         .withListener(endingSessionServices(listener));
     this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
     this.debugAdapters = new DebugAdapterHost(catalog, config.maxMessageSize());
+    this.extensions = new ExtensionHost(config.maxMessageSize());
     this.sys = new SysHost(TetherRemote.home(), logFile, this::capabilities, catalog, this::abandonDetached);
     this.services = services();
     this.registry = new SessionRegistry(config.withAcceptor(this::dispatch));
@@ -92,6 +95,7 @@ public final class Agent {
     services.put(ChannelKinds.TERMINAL_IO, terminals::attach);
     services.put(ChannelKinds.EXEC, processes::open);
     services.put(ChannelKinds.EXEC_IO, processes::stream);
+    services.put(ChannelKinds.EXT, extensions::open);
     return services;
   }
 

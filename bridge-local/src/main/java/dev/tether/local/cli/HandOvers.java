@@ -18,7 +18,8 @@ public final class HandOvers implements HandOverHandler {
    * whole CLI's model per request (every subcommand, by reflection) cost more than the command's work.
    */
   private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = java.util.Map.of(
-      "lsp", LspCommand::new, "dap", DapCommand::new, "exec", ExecCommand::new, "fs", FsCommand::new);
+      "lsp", LspCommand::new, "dap", DapCommand::new, "exec", ExecCommand::new, "fs", FsCommand::new,
+      "ext", ExtCommand::new);
 
   @Override
   public Job prepare(List<String> args, Path cwd, Hosts hosts) throws FallBack {

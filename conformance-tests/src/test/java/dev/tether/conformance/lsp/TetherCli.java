@@ -32,7 +32,7 @@ public final class TetherCli implements AutoCloseable {
   private static final List<String> SCRUBBED = List.of("SSH_AUTH_SOCK", "SSH_ASKPASS", "SSH_ASKPASS_REQUIRE", "DISPLAY",
       "TETHER_LOG", "TETHER_RUNTIME_DIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "JAVA_TOOL_OPTIONS");
   private static final AtomicInteger SERIAL = new AtomicInteger();
-  private static final List<String> HANDED_OVER = List.of("lsp", "dap", "exec", "fs");
+  private static final List<String> HANDED_OVER = List.of("lsp", "dap", "exec", "fs", "ext");
 
   private final Path runtimeDir;
   private final Path cacheHome;

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** Serves {@code sys} channels: agent and host facts, and the agent log's tail. */
-public final class SysHost implements SysService {
+public final class SysHost implements SysService, dev.tether.adapters.ext.ExtensionService {
   private final Path home;
   private final Path logFile;
   private final Supplier<List<String>> capabilities;
@@ -100,6 +100,26 @@ public final class SysHost implements SysService {
       }
     }
     return null;
+  }
+
+  @Override
+  public CompletableFuture<dev.tether.adapters.ext.ExtensionList> list(dev.tether.adapters.ext.ExtensionList.Params params) {
+    String workspace = params == null ? null : params.workspace;
+    if (workspace == null || workspace.isBlank()) {
+      return CompletableFuture.failedFuture(invalid("ext/list needs \"workspace\": the directory holding "
+          + dev.tether.adapters.ext.ExtensionManifest.FILE));
+    }
+    try {
+      return CompletableFuture.completedFuture(dev.tether.adapters.ext.ExtensionList.of(
+          dev.tether.adapters.ext.ExtensionManifest.read(Path.of(workspace))));
+    } catch (dev.tether.adapters.ext.ExtensionManifest.ManifestException e) {
+      return CompletableFuture.failedFuture(invalid(e.getMessage()));
+    }
+  }
+
+  private static org.eclipse.lsp4j.jsonrpc.ResponseErrorException invalid(String message) {
+    return new org.eclipse.lsp4j.jsonrpc.ResponseErrorException(new org.eclipse.lsp4j.jsonrpc.messages.ResponseError(
+        org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode.InvalidParams, message, null));
   }
 
   @Override
