@@ -151,6 +151,26 @@ public final class ServerCatalog {
     return adapter;
   }
 
+  /** This catalog plus {@code server}, unless an entry of that name exists (the user's file wins). */
+  public ServerCatalog withDefault(LanguageServer server) {
+    if (languageServers.containsKey(server.name())) {
+      return this;
+    }
+    Map<String, LanguageServer> servers = new TreeMap<>(languageServers);
+    servers.put(server.name(), server);
+    return new ServerCatalog(servers, debugAdapters, howToAdd);
+  }
+
+  /** This catalog plus {@code adapter}, unless an entry of that name exists (the user's file wins). */
+  public ServerCatalog withDefault(DebugAdapter adapter) {
+    if (debugAdapters.containsKey(adapter.name())) {
+      return this;
+    }
+    Map<String, DebugAdapter> adapters = new TreeMap<>(debugAdapters);
+    adapters.put(adapter.name(), adapter);
+    return new ServerCatalog(languageServers, adapters, howToAdd);
+  }
+
   /** All language servers, by name. */
   public Map<String, LanguageServer> languageServers() {
     return languageServers;
