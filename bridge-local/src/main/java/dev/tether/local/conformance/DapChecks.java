@@ -54,13 +54,13 @@ public final class DapChecks {
       JsonObject breakpoints = client.await("the setBreakpoints response", response(3));
       requireEquals(received(breakpoints).getAsJsonObject("arguments").getAsJsonObject("source").get("path").getAsString(),
           ws.remotePath("src/app.py"), "setBreakpoints source.path at the adapter");
-      requireEquals(breakpoints.getAsJsonObject("body").getAsJsonArray("breakpoints").get(0).getAsJsonObject()
-          .getAsJsonObject("source").get("path").getAsString(), ws.localPath("src/app.py"), "Breakpoint.source.path at the client");
+      requireEquals(sourcePath(breakpoints, "breakpoints", "Breakpoint"), ws.localPath("src/app.py"),
+          "Breakpoint.source.path at the client");
 
       client.send("{\"seq\":4,\"type\":\"request\",\"command\":\"stackTrace\",\"arguments\":{\"threadId\":1}}");
       JsonObject frames = client.await("the stackTrace response", response(4));
-      requireEquals(frames.getAsJsonObject("body").getAsJsonArray("stackFrames").get(0).getAsJsonObject()
-          .getAsJsonObject("source").get("path").getAsString(), ws.localPath("src/app.py"), "StackFrame.source.path at the client");
+      requireEquals(sourcePath(frames, "stackFrames", "StackFrame"), ws.localPath("src/app.py"),
+          "StackFrame.source.path at the client");
 
       JsonObject output = new JsonObject();
       output.addProperty("type", "event");
@@ -140,6 +140,16 @@ public final class DapChecks {
       require(answer.get("request_seq").getAsLong() == requestSeq,
           "the answer reached the adapter with request_seq " + answer.get("request_seq") + ", it sent seq " + requestSeq);
     }
+  }
+
+  /** {@code body.LIST[0].source.path} of a response, or a failure saying what is missing. */
+  private static String sourcePath(JsonObject response, String list, String type) throws Check.Failure {
+    JsonElement items = response.has("body") ? response.getAsJsonObject("body").get(list) : null;
+    require(items != null && items.isJsonArray() && !items.getAsJsonArray().isEmpty(), "the response has no " + list + ": " + response);
+    JsonObject first = items.getAsJsonArray().get(0).getAsJsonObject();
+    require(first.has("source") && first.getAsJsonObject("source").has("path"),
+        "the client got a " + type + " without source.path: " + first);
+    return first.getAsJsonObject("source").get("path").getAsString();
   }
 
   private static void initialize(Editor client) throws Exception {
