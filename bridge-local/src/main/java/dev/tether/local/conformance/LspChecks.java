@@ -56,6 +56,7 @@ public final class LspChecks {
       String request = "{ \"params\" : {\"b\":1.50,\"a\":[1e3, -0, \"\\u00e9\\/\",\"é ✓\"],\"c\":null} ,\"method\":\"test/echo\",\"id\":1, \"jsonrpc\":\"2.0\" }";
       editor.send(request);
       JsonObject echo = editor.await("the answer to test/echo", response(1));
+      require(echo.has("result"), "test/echo was answered " + echo + ", not by the server");
       requireReceived(echo.getAsJsonObject("result"), request.getBytes(StandardCharsets.UTF_8), "the server");
       String notification = "{\"jsonrpc\" :\"2.0\",\"method\":\"test/note\", \"params\":{\"z\":[],\"text\":\"\\u2028 é\",\"n\":1.0E+3}}";
       editor.send(send(2, notification));
@@ -231,17 +232,20 @@ public final class LspChecks {
       String sha256 = sha256(big);
       editor.send(big);
       big = null; // let it go before the answer's 64 MiB arrive
-      JsonObject digest = editor.await("the server's digest of the 64 MiB message", response(1)).getAsJsonObject("result");
+      JsonObject answer = editor.await("the server's digest of the 64 MiB message", response(1));
+      require(answer.has("result"), "test/digest of 64 MiB was answered " + text(answer.toString().getBytes(StandardCharsets.UTF_8)));
+      JsonObject digest = answer.getAsJsonObject("result");
       require(digest.get("size").getAsInt() == LARGEST && digest.get("sha256").getAsString().equals(sha256),
           "the server got " + digest.get("size") + " bytes with SHA-256 " + digest.get("sha256") + ", the editor sent "
           + LARGEST + " with " + sha256);
       editor.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"test/big\",\"params\":{\"size\":" + LARGEST + "}}");
-      byte[] answer = editor.nextRaw();
-      require(answer != null, "the front end ended its output instead of passing the server's 64 MiB answer");
-      require(answer.length == LARGEST, "the server's " + LARGEST + "-byte answer reached the editor as " + answer.length + " bytes");
+      byte[] back = editor.nextRaw();
+      require(back != null, "the front end ended its output instead of passing the server's 64 MiB answer");
+      require(back.length == LARGEST, "the server's " + LARGEST + "-byte answer reached the editor as " + back.length
+          + " bytes: " + text(back));
       String expectedHead = "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"data\":\"";
-      require(new String(answer, 0, expectedHead.length(), StandardCharsets.UTF_8).equals(expectedHead)
-          && allX(answer, expectedHead.length(), answer.length - 3), "the server's 64 MiB answer arrived changed");
+      require(new String(back, 0, expectedHead.length(), StandardCharsets.UTF_8).equals(expectedHead)
+          && allX(back, expectedHead.length(), back.length - 3), "the server's 64 MiB answer arrived changed");
     }
   }
 
