@@ -131,6 +131,21 @@ class ServerCatalogTest {
         ServerCatalog.userFile(Map.of("XDG_CONFIG_HOME", "relative/cfg"), home));
   }
 
+  @Test
+  void aDefaultEntryIsAddedUnlessTheUserFileTookItsName() throws IOException {
+    LanguageServer peer = new LanguageServer("peer", List.of("/opt/java", "peer"), List.of(), List.of(), List.of());
+    DebugAdapter adapter = new DebugAdapter("peer", List.of("/opt/java", "peer", "dap"), List.of());
+    ServerCatalog builtIn = ServerCatalog.load(dir.resolve("missing.json"));
+    ServerCatalog added = builtIn.withDefault(peer).withDefault(adapter);
+    assertEquals(peer, added.languageServer("peer"));
+    assertEquals(adapter, added.debugAdapter("peer"));
+    assertEquals(builtIn.languageServer("pylsp"), added.languageServer("pylsp"));
+    assertThrows(UnknownEntryException.class, () -> builtIn.languageServer("peer"), "the original is unchanged");
+
+    ServerCatalog user = ServerCatalog.load(write("{\"languageServers\": {\"peer\": {\"command\": [\"mine\"]}}}"));
+    assertEquals(List.of("mine"), user.withDefault(peer).languageServer("peer").command());
+  }
+
   private Path write(String content) throws IOException {
     Path file = Files.createTempFile(dir, "servers", ".json");
     Files.writeString(file, content);
