@@ -10,8 +10,8 @@ import java.util.List;
  * The test peers as catalog entries, so that {@code tether lsp --server tether-test-peer} and {@code tether
  * dap --adapter tether-test-peer} reach them on any host whose agent has them: the command is this very
  * agent's Java and class path, known only on the host. Added to what the language-server and
- * debug-adapter hosts serve, not to what {@code sys} lists ({@code tether doctor}), and only where the
- * user's {@code servers.json} did not take the name.
+ * debug-adapter hosts serve, not to what {@code sys} lists ({@code tether doctor}) nor to the names an
+ * unknown-name error lists, and only where the user's {@code servers.json} did not take the name.
  */
 public final class TestPeerCatalog {
   public static final String NAME = "tether-test-peer";
@@ -22,8 +22,8 @@ public final class TestPeerCatalog {
   /** {@code catalog} with the two test peers added. */
   public static ServerCatalog addTo(ServerCatalog catalog) {
     return catalog
-        .withDefault(new LanguageServer(NAME, command("lsp"), List.of(), List.of(), List.of()))
-        .withDefault(new DebugAdapter(NAME, command("dap"), List.of()));
+        .withUnlisted(new LanguageServer(NAME, command("lsp"), List.of(), List.of(), List.of()))
+        .withUnlisted(new DebugAdapter(NAME, command("dap"), List.of()));
   }
 
   static List<String> command(String protocol) {
