@@ -43,7 +43,7 @@ public final class LspChecks {
         new Check("lsp.initialize", "initialize: rootUri, rootPath and workspaceFolders reach the server as host paths; processId replaced",
             PATHS, LspChecks::initialize),
         new Check("lsp.uri-mapping", "URIs are mapped both ways where the protocol puts them, WorkspaceEdit.changes keys included",
-            PATHS + "; PROTOCOL.md §5", LspChecks::uriMapping),
+            PATHS, LspChecks::uriMapping),
         new Check("lsp.large-message", "a 64 MiB message passes both ways (the largest allowed), bytes intact",
             "DESIGN.md Editor-facing behaviour; PROTOCOL.md §5 maxMessageSize", LspChecks::largeMessage),
         new Check("lsp.server-crash", "a server that crashes is shown in the editor with its exit status, and tether lsp exits 1",
