@@ -18,6 +18,7 @@ import dev.tether.adapters.ports.remote.ProcNet;
 import dev.tether.adapters.ports.remote.TcpConnectHost;
 import dev.tether.adapters.ports.remote.TcpListenHost;
 import dev.tether.adapters.terminal.remote.TerminalHost;
+import dev.tether.remote.testpeer.TestPeerCatalog;
 import dev.tether.mux.ChannelAcceptor;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.OpenRequest;
@@ -59,8 +60,9 @@ public final class Agent {
         .withAgent("tether-remote/" + Version.current())
         .withDetachedTimeout(detachedTimeout)
         .withListener(endingSessionServices(listener));
-    this.languageServers = new LanguageServerHost(catalog, config.maxMessageSize());
-    this.debugAdapters = new DebugAdapterHost(catalog, config.maxMessageSize());
+    ServerCatalog served = TestPeerCatalog.addTo(catalog); // sys (tether doctor) lists the user's catalog only
+    this.languageServers = new LanguageServerHost(served, config.maxMessageSize());
+    this.debugAdapters = new DebugAdapterHost(served, config.maxMessageSize());
     this.extensions = new ExtensionHost(config.maxMessageSize());
     this.sys = new SysHost(TetherRemote.home(), logFile, this::capabilities, catalog, this::abandonDetached);
     this.services = services();

@@ -8,6 +8,7 @@ import dev.tether.mux.Session;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.ProtocolVersion;
 import dev.tether.mux.transport.StreamTransport;
+import dev.tether.remote.testpeer.TestPeer;
 import dev.tether.remote.ws.ConnectionToken;
 import dev.tether.remote.ws.TlsCertificate;
 import dev.tether.remote.ws.UserService;
@@ -34,6 +35,8 @@ import java.util.concurrent.CountDownLatch;
  * tether-remote serve --listen H:P    serve resumable sessions on an authenticated WebSocket endpoint
  * tether-remote service install ...  the same as a systemd user unit (Restart=always); uninstall, status
  * tether-remote version               print the agent's version, commit and protocol version
+ * tether-remote test-peer lsp|dap     a scripted language server or debug adapter on stdio, which only
+ *                                     the conformance suite starts (tether conformance --only lsp|dap)
  * </pre>
  *
  * In stdio mode stdout carries nothing but the protocol: System.out is pointed at stderr before
@@ -70,6 +73,9 @@ public final class TetherRemote {
     }
     if (args[0].equals("serve")) {
       return serve(WsServe.parse(args, 1));
+    }
+    if (args[0].equals("test-peer")) {
+      return TestPeer.run(args); // started by the conformance suite only, as a server or adapter
     }
     if (args[0].equals("service")) {
       return UserService.forUser(home(), System.err).run(args);

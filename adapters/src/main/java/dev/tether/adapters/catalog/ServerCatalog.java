@@ -69,12 +69,20 @@ public final class ServerCatalog {
   private final Map<String, LanguageServer> languageServers;
   private final Map<String, DebugAdapter> debugAdapters;
   private final String howToAdd;
+  /** Names served but left out of the list an unknown name's error gives (the conformance test peers). */
+  private final Set<String> unlisted;
 
   private ServerCatalog(Map<String, LanguageServer> languageServers,
       Map<String, DebugAdapter> debugAdapters, String howToAdd) {
+    this(languageServers, debugAdapters, howToAdd, Set.of());
+  }
+
+  private ServerCatalog(Map<String, LanguageServer> languageServers,
+      Map<String, DebugAdapter> debugAdapters, String howToAdd, Set<String> unlisted) {
     this.languageServers = Collections.unmodifiableMap(new TreeMap<>(languageServers));
     this.debugAdapters = Collections.unmodifiableMap(new TreeMap<>(debugAdapters));
     this.howToAdd = howToAdd;
+    this.unlisted = Set.copyOf(unlisted);
   }
 
   /** The built-in entries only. */
@@ -133,7 +141,7 @@ public final class ServerCatalog {
   public LanguageServer languageServer(String name) {
     LanguageServer server = languageServers.get(name);
     if (server == null) {
-      throw new UnknownEntryException("language server", name, languageServers.keySet(), howToAdd);
+      throw new UnknownEntryException("language server", name, listed(languageServers.keySet()), howToAdd);
     }
     return server;
   }
@@ -146,9 +154,44 @@ public final class ServerCatalog {
   public DebugAdapter debugAdapter(String name) {
     DebugAdapter adapter = debugAdapters.get(name);
     if (adapter == null) {
-      throw new UnknownEntryException("debug adapter", name, debugAdapters.keySet(), howToAdd);
+      throw new UnknownEntryException("debug adapter", name, listed(debugAdapters.keySet()), howToAdd);
     }
     return adapter;
+  }
+
+  /**
+   * This catalog plus {@code server}, unless an entry of that name exists (the user's file wins); the
+   * name is served but not listed when an unknown name is asked for.
+   */
+  public ServerCatalog withUnlisted(LanguageServer server) {
+    if (languageServers.containsKey(server.name())) {
+      return this;
+    }
+    Map<String, LanguageServer> servers = new TreeMap<>(languageServers);
+    servers.put(server.name(), server);
+    return new ServerCatalog(servers, debugAdapters, howToAdd, plus(server.name()));
+  }
+
+  /** As {@link #withUnlisted(LanguageServer)}, for a debug adapter. */
+  public ServerCatalog withUnlisted(DebugAdapter adapter) {
+    if (debugAdapters.containsKey(adapter.name())) {
+      return this;
+    }
+    Map<String, DebugAdapter> adapters = new TreeMap<>(debugAdapters);
+    adapters.put(adapter.name(), adapter);
+    return new ServerCatalog(languageServers, adapters, howToAdd, plus(adapter.name()));
+  }
+
+  private Set<String> plus(String name) {
+    Set<String> names = new java.util.HashSet<>(unlisted);
+    names.add(name);
+    return names;
+  }
+
+  private Set<String> listed(Set<String> names) {
+    Set<String> listed = new java.util.TreeSet<>(names);
+    listed.removeAll(unlisted);
+    return listed;
   }
 
   /** All language servers, by name. */

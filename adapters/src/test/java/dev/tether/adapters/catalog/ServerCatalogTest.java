@@ -131,6 +131,23 @@ class ServerCatalogTest {
         ServerCatalog.userFile(Map.of("XDG_CONFIG_HOME", "relative/cfg"), home));
   }
 
+  @Test
+  void anUnlistedEntryIsServedUnlessTheUserFileTookItsNameAndIsNotListedInErrors() throws IOException {
+    LanguageServer peer = new LanguageServer("peer", List.of("/opt/java", "peer"), List.of(), List.of(), List.of());
+    DebugAdapter adapter = new DebugAdapter("peer", List.of("/opt/java", "peer", "dap"), List.of());
+    ServerCatalog builtIn = ServerCatalog.load(dir.resolve("missing.json"));
+    ServerCatalog added = builtIn.withUnlisted(peer).withUnlisted(adapter);
+    assertEquals(peer, added.languageServer("peer"));
+    assertEquals(adapter, added.debugAdapter("peer"));
+    assertEquals(builtIn.languageServer("pylsp"), added.languageServer("pylsp"));
+    assertThrows(UnknownEntryException.class, () -> builtIn.languageServer("peer"), "the original is unchanged");
+    UnknownEntryException unknown = assertThrows(UnknownEntryException.class, () -> added.debugAdapter("nosuch"));
+    assertTrue(unknown.knownNames().contains("debugpy") && !unknown.knownNames().contains("peer"), unknown.getMessage());
+
+    ServerCatalog user = ServerCatalog.load(write("{\"languageServers\": {\"peer\": {\"command\": [\"mine\"]}}}"));
+    assertEquals(List.of("mine"), user.withUnlisted(peer).languageServer("peer").command());
+  }
+
   private Path write(String content) throws IOException {
     Path file = Files.createTempFile(dir, "servers", ".json");
     Files.writeString(file, content);

@@ -40,7 +40,7 @@ final class ConformanceCommand implements Callable<Integer> {
       description = ConnectionOptions.DESTINATION_HELP)
   String destination;
 
-  @Option(names = "--only", paramLabel = "GROUP", description = "run only this group of checks (repeatable): protocol, services")
+  @Option(names = "--only", paramLabel = "GROUP", description = "run only this group of checks (repeatable): protocol, services, lsp, dap")
   List<String> groups = new ArrayList<>();
 
   @Option(names = "--junit-xml", paramLabel = "FILE", description = "also write a JUnit XML report to FILE")

@@ -33,6 +33,8 @@ public final class Conformance {
   public static List<Check> catalogue() {
     List<Check> all = new ArrayList<>(ProtocolChecks.all());
     all.addAll(ServiceChecks.all());
+    all.addAll(LspChecks.all());
+    all.addAll(DapChecks.all());
     return List.copyOf(all);
   }
 

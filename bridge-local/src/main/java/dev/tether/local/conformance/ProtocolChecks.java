@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code protocol} group: the session protocol of docs/PROTOCOL.md, spoken frame by frame with
@@ -96,16 +95,15 @@ public final class ProtocolChecks {
 
   /** Whether the transport reaches end of stream within the answer time. */
   private static boolean endsWithin(Transport transport) throws Exception {
-    CompletableFuture<Boolean> end = CompletableFuture.supplyAsync(() -> {
-      try {
-        return transport.input().read() < 0;
-      } catch (IOException e) {
-        return true;
-      }
-    });
     try {
-      return end.get(Peer.ANSWER_SECONDS, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+      return CheckSupport.within("end of the transport", () -> {
+        try {
+          return transport.input().read() < 0;
+        } catch (IOException e) {
+          return true;
+        }
+      });
+    } catch (Failure silent) {
       return false;
     }
   }
@@ -232,7 +230,7 @@ public final class ProtocolChecks {
       for (long sent = 0; sent < limit && !reset.isDone(); sent += chunk.length) {
         peer.send(RawFrames.DATA, 3, chunk);
       }
-      Frame answer = reset.get(Peer.ANSWER_SECONDS, TimeUnit.SECONDS);
+      Frame answer = CheckSupport.within("answer to DATA past the window", reset::join);
       require(answer != null && answer.type() == RawFrames.RESET, "expected RESET, got " + describe(answer));
       require(answer.errorCode() == FLOW_CONTROL_ERROR && answer.errorReason().startsWith("peer sent "),
           "RESET " + answer.errorCode() + " '" + answer.errorReason() + "', expected FLOW_CONTROL_ERROR (3) 'peer sent …'");
@@ -265,12 +263,7 @@ public final class ProtocolChecks {
   }
 
   private static Peer connected(Target target) throws Exception {
-    Peer peer = Peer.handshake(target.connect());
-    if (peer.reply().isError()) {
-      peer.close();
-      throw new Failure("the agent refused the hello: " + peer.reply().errorReason());
-    }
-    return peer;
+    return CheckSupport.rawSession(target);
   }
 
   private static Frame expectOpenOk(Peer peer, int channel, String what) throws Exception {
@@ -292,7 +285,7 @@ public final class ProtocolChecks {
   }
 
   private static String describe(Frame frame) {
-    return frame == null ? "the end of the transport" : frame.describe();
+    return CheckSupport.describe(frame);
   }
 
   /** Message records (§5) reassembled from the DATA of one channel, whatever the frame boundaries. */

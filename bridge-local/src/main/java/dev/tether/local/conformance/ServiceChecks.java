@@ -8,7 +8,6 @@ import dev.tether.adapters.exec.ExecService.StartParams;
 import dev.tether.adapters.fs.FileSystemError;
 import dev.tether.adapters.fs.RemoteFileSystem;
 import dev.tether.mux.Session;
-import dev.tether.mux.SessionConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +38,7 @@ public final class ServiceChecks {
   /** A session to the agent through the public API, and a scratch directory on the host. */
   private record Host(Session session, RemoteFileSystem fs, String dir) implements AutoCloseable {
     static Host open(Target target) throws Exception {
-      Session session = Session.connect(target.connect(), SessionConfig.defaults().withAgent("tether-conformance/1"));
+      Session session = CheckSupport.session(target);
       RemoteFileSystem fs = new RemoteFileSystem(session::open);
       String dir = "/tmp/tether-conformance-" + UUID.randomUUID();
       try {
@@ -106,14 +105,7 @@ public final class ServiceChecks {
    * the RESET, so it is polled for, within a deadline.
    */
   private static boolean tempFilesGo(Host host) throws Exception {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (host.fs().readDir(host.dir()).size() != 1) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      Thread.sleep(50);
-    }
-    return true;
+    return CheckSupport.eventually(() -> host.fs().readDir(host.dir()).size() == 1);
   }
 
   static void notFound(Target target) throws Exception {

@@ -36,7 +36,7 @@ import org.w3c.dom.Element;
 class ConformanceCommandTest {
   private static final String HOST_ALIAS = "tether-conformance-host";
   /** The whole suite against one destination, SSH connections and agent start-ups included. */
-  private static final Duration SUITE_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration SUITE_TIMEOUT = Duration.ofMinutes(10);
   /** Relays end with their connection; the agent ends what a check started when the session ends. */
   private static final Duration AGENT_EXIT_WAIT = Duration.ofSeconds(30);
 
@@ -77,7 +77,7 @@ class ConformanceCommandTest {
   void anUnknownGroupIsOneClearError() {
     TetherCli.Result result = tether.run("conformance", "local", "--only", "nosuch");
     assertEquals(1, result.exit(), result.toString());
-    assertEquals("tether: unknown check group 'nosuch'; groups: protocol, services", result.stderr().strip());
+    assertEquals("tether: unknown check group 'nosuch'; groups: protocol, services, lsp, dap", result.stderr().strip());
     assertEquals("", result.stdout());
   }
 
@@ -175,6 +175,25 @@ class ConformanceCommandTest {
     assertTrue(summary.contains(failed + " failed"), summary);
     Element suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile()).getDocumentElement();
     assertEquals(Long.toString(failed), suite.getAttribute("failures"));
+  }
+
+  @Test
+  void aCarelessLspAndDapPathIsReportedAsFailWithTheReason() throws Exception {
+    String agent = Processes.java() + " -cp " + System.getProperty("java.class.path") + " " + MangledAgent.class.getName();
+    TetherCli.Result result = conformance("mangled", "--via", agent, "--only", "lsp", "--only", "dap");
+    assertEquals(1, result.exit(), result.toString());
+    List<String> lines = result.stdout().lines().toList();
+    String sent = "{ \"params\" : {\"b\":1.50,\"a\":[1e3, -0, \"\\u00e9\\/\",\"é ✓\"],\"c\":null} ,\"method\":\"test/echo\",\"id\":1, \"jsonrpc\":\"2.0\" }";
+    String got = "{\"params\":{\"b\":1.50,\"a\":[1e3,-0,\"é/\",\"é ✓\"]},\"method\":\"test/echo\",\"id\":1,\"jsonrpc\":\"2.0\"}";
+    assertTrue(lines.contains("FAIL lsp.byte-identical a message with no URIs reaches the server, and the server's the editor, "
+        + "byte for byte: the server got " + got + " where the editor sent " + sent), result.stdout());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("FAIL dap.path-mapping ")
+        && l.contains(": the client got a StackFrame without source.path: {\"id\":1,\"name\":\"main\"")), result.stdout());
+    assertTrue(lines.contains("PASS lsp.cancel $/cancelRequest reaches the server with the id, and its RequestCancelled "
+        + "reaches the editor"), "what the careless path does right still passes: " + result.stdout());
+    long failed = lines.stream().filter(l -> l.startsWith("FAIL ")).count();
+    long passed = lines.stream().filter(l -> l.startsWith("PASS ")).count();
+    assertEquals(passed + " passed, " + failed + " failed", lines.get(lines.size() - 1));
   }
 
   /** Runs {@code tether conformance ARGS} to the end (the suite takes longer than TetherCli.run allows). */
