@@ -8,7 +8,7 @@ import dev.tether.mux.Session;
 import dev.tether.mux.SessionListener;
 import dev.tether.mux.ProtocolVersion;
 import dev.tether.mux.transport.StreamTransport;
-import dev.tether.remote.ws.ConnectionToken;
+import dev.tether.adapters.ws.ConnectionToken;
 import dev.tether.remote.ws.TlsCertificate;
 import dev.tether.remote.ws.UserService;
 import dev.tether.remote.ws.WsServe;
