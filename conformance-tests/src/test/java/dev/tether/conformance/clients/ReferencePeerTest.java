@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tether.adapters.ws.ConnectionToken;
 import dev.tether.local.TetherException;
+import dev.tether.local.conformance.Peer;
+import dev.tether.local.conformance.RawFrames;
+import dev.tether.local.conformance.RawFrames.Frame;
 import dev.tether.local.conformance.peer.ReferencePeer;
 import dev.tether.local.conformance.peer.Scenario;
 import dev.tether.local.conformance.peer.Verdict;
@@ -247,6 +250,70 @@ class ReferencePeerTest {
         () -> WsConnector.connect(peer.url() + "scenario/nonsense", new WsConnector.Credentials(token, null)));
     assertTrue(unknown.getMessage().contains("404"), unknown.getMessage());
     assertTrue(verdicts.isEmpty(), "a refused request reached a scenario: " + verdicts);
+  }
+
+  /** A client that breaks the rule: the peer's line says FAIL, which rule, and where PROTOCOL.md states it. */
+  private Verdict misbehave(Scenario scenario, RawClient script) throws Exception {
+    WsConnector.Connected connected = WsConnector.connect(url(scenario), new WsConnector.Credentials(token, null));
+    try (Peer client = Peer.handshake(connected.transport())) {
+      script.run(client);
+      Verdict verdict = nextVerdict();
+      assertEquals(Verdict.Outcome.FAIL, verdict.outcome(), verdict.line());
+      assertEquals(scenario.label(), verdict.scenario(), verdict.line());
+      return verdict;
+    }
+  }
+
+  private interface RawClient {
+    void run(Peer client) throws IOException;
+  }
+
+  private static Frame answer(Peer client, int type) throws IOException {
+    Frame frame = client.next(1);
+    while (frame != null && frame.type() != type) {
+      frame = client.next(1);
+    }
+    assertTrue(frame != null, "the peer sent no " + RawFrames.name(type));
+    return frame;
+  }
+
+  @Test
+  void aMisbehavingClientIsToldWhichRuleItBrokeAndWhere() throws Exception {
+    Verdict window = misbehave(Scenario.WINDOW, client -> {
+      client.send(RawFrames.OPEN, 1, RawFrames.open(1 << 20, 0, "subject", ""));
+      answer(client, RawFrames.OPEN_OK);
+      client.send(RawFrames.DATA, 1, new byte[8192]); // twice the 4096-byte window it was given
+    });
+    assertTrue(window.text().startsWith("client did not stop sending after the window was used up: 8192 bytes"),
+        window.line());
+    assertTrue(window.text().endsWith("(§6)"), window.line());
+
+    Verdict overrun = misbehave(Scenario.OVERRUN, client -> {
+      client.send(RawFrames.OPEN, 1, RawFrames.open(4096, 0, "subject", ""));
+      answer(client, RawFrames.DATA);
+      client.send(RawFrames.GOAWAY, 0, RawFrames.error(1, "took offence"));
+    });
+    assertTrue(overrun.text().contains("closed the whole session (GOAWAY 1 'took offence') for a window overrun;"
+        + " §4.4 and §6: only the channel is reset"), overrun.line());
+
+    Verdict reset = misbehave(Scenario.RESET, client -> {
+      client.send(RawFrames.OPEN, 1, RawFrames.open(1 << 20, 0, "subject", ""));
+      answer(client, RawFrames.RESET);
+      client.send(RawFrames.DATA, 1, "after the reset".getBytes(StandardCharsets.UTF_8));
+    });
+    assertTrue(reset.text().contains("client sent DATA on channel 1 after it had received the channel's RESET"),
+        reset.line());
+
+    Verdict unknown = misbehave(Scenario.UNKNOWN_FRAME, client -> {
+      client.send(RawFrames.OPEN, 1, RawFrames.open(1 << 20, 0, "subject", ""));
+      answer(client, RawFrames.OPEN_OK); // then the unknown frame and a PING, which Peer answers
+    });
+    assertTrue(unknown.text().startsWith("client ignored a frame of unknown type 0x7f and answered the PING after it;"
+        + " §10.3"), unknown.line());
+
+    Verdict version = misbehave(Scenario.VERSION, client -> client.send(RawFrames.PING, 0, new byte[8]));
+    assertTrue(version.text().matches("client sent \\d+ bytes after a hello of major version 2; §2\\.2: .*"),
+        version.line());
   }
 
   @Test
