@@ -142,6 +142,21 @@ test('peer: a normal session serves the agent\'s fs and exec services', async ()
   await s.close();
 });
 
+test('peer: an OPEN from the peer is refused with OPEN_FAIL CHANNEL_REFUSED; the session goes on (§4.1)', async () => {
+  const s = await session('peer-open');
+  assert.match(await passed('peer-open'),
+    /client refused the peer's OPEN with OPEN_FAIL CHANNEL_REFUSED 'this side accepts no channels \(kind 'conformance'\)' \(§4\.1\)$/);
+  await assertEchoes(s);
+  await s.close();
+});
+
+test('peer: a PING right after the hello is answered with a PONG of the same 8 bytes (§4.8)', async () => {
+  const s = await session('ping');
+  await passed('ping');
+  await assertEchoes(s);
+  await s.close();
+});
+
 test('peer: no connection of this file was judged FAIL', () => {
   assert.deepEqual(peer.lines.filter((l) => l.startsWith('FAIL')), []);
 });

@@ -175,6 +175,19 @@ class ReferencePeerTest {
   }
 
   @Test
+  void anOpenFromThePeerIsRefusedAndAPingAnswered() throws Exception {
+    Session refusing = connect(Scenario.PEER_OPEN, SessionConfig.defaults());
+    Verdict open = nextVerdict();
+    assertEquals(Verdict.Outcome.PASS, open.outcome(), open.line());
+    assertTrue(open.text().endsWith("OPEN_FAIL CHANNEL_REFUSED 'this side accepts no channels (kind 'conformance')'"
+        + " (§4.1)"), open.line());
+    assertEchoes(refusing);
+    Session pinged = connect(Scenario.PING, SessionConfig.defaults());
+    assertPass(Scenario.PING);
+    assertEchoes(pinged);
+  }
+
+  @Test
   void aCutMidTransferIsResumedWithNothingLost() throws Exception {
     byte[] content = new byte[2 * 1024 * 1024];
     new Random(13).nextBytes(content);
@@ -277,6 +290,16 @@ class ReferencePeerTest {
     return frame;
   }
 
+  /** The next frame of {@code type} on any channel. */
+  private static Frame answer0(Peer client, int type) throws IOException {
+    Frame frame = client.next();
+    while (frame != null && frame.type() != type) {
+      frame = client.next();
+    }
+    assertTrue(frame != null, "the peer sent no " + RawFrames.name(type));
+    return frame;
+  }
+
   @Test
   void aMisbehavingClientIsToldWhichRuleItBrokeAndWhere() throws Exception {
     Verdict window = misbehave(Scenario.WINDOW, client -> {
@@ -310,6 +333,12 @@ class ReferencePeerTest {
     });
     assertTrue(unknown.text().startsWith("client ignored a frame of unknown type 0x7f and answered the PING after it;"
         + " §10.3"), unknown.line());
+
+    Verdict open = misbehave(Scenario.PEER_OPEN, client -> {
+      Frame offered = answer0(client, RawFrames.OPEN);
+      client.send(RawFrames.OPEN_OK, offered.channel(), RawFrames.u32(65536));
+    });
+    assertTrue(open.text().startsWith("client accepted a channel the peer opened (OPEN_OK); §4.1"), open.line());
 
     Verdict version = misbehave(Scenario.VERSION, client -> client.send(RawFrames.PING, 0, new byte[8]));
     assertTrue(version.text().matches("client sent \\d+ bytes after a hello of major version 2; §2\\.2: .*"),

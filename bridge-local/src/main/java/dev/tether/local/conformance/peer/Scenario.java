@@ -15,7 +15,9 @@ public enum Scenario {
       + "-byte window and grants more only when it is used up; the client must stop at each end", "§6"),
   RESET("answers the first OPEN, sends a few bytes, then RESETs the channel (SERVICE_ERROR)", "§4.7"),
   UNKNOWN_FRAME("answers the first OPEN, then sends a frame of unknown type 0x7f", "§10.3"),
-  VERSION("answers the hello with a hello of major version 2", "§2.2");
+  VERSION("answers the hello with a hello of major version 2", "§2.2"),
+  PEER_OPEN("opens a channel towards the client (kind 'conformance'), which a client of the agent refuses", "§4.1, §4.3"),
+  PING("sends a PING right after the hello; the client must answer PONG with the same 8 bytes", "§4.8");
 
   private final String title;
   private final String section;

@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
 /**
  * The acceptor's side of one session, spoken frame by frame with {@link RawFrames}, misbehaving as its
  * {@link Scenario} says and judging what the client does about it. The first channel the client opens is
- * the scenario's subject; any other channel is echoed, so a client can show that its session went on.
+ * the scenario's subject (peer-open and ping have none); any other channel is echoed, so a client can show
+ * that its session went on.
  *
  * <p>Threading: one thread (the connection's) reads, decides and writes; a timer only closes the
  * transport of a client that stayed silent for {@link #SILENCE_SECONDS}.
@@ -46,6 +47,9 @@ final class ScriptedAcceptor {
   static final int UNKNOWN_TYPE = 0x7f;
   static final long SILENCE_SECONDS = 30;
   private static final int ECHO_WINDOW = 1 << 20;
+  /** The acceptor's first id (§1: the acceptor opens even ids). */
+  private static final int PEER_CHANNEL = 2;
+  private static final byte[] PING_PAYLOAD = {'t', 'e', 't', 'h', 'e', 'r', '!', 1};
   /** What this side accepts and advertises; {@link RawFrames#read} reads up to 1 MiB. */
   private static final int MAX_FRAME = 1 << 20;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -99,6 +103,7 @@ final class ScriptedAcceptor {
       }
       transport.output().write(reply(1));
       transport.output().flush();
+      greet();
       end = serve();
     } catch (IOException e) {
       end = silent ? "no frame from the client for " + SILENCE_SECONDS + " s" : e.getMessage();
@@ -139,6 +144,15 @@ final class ScriptedAcceptor {
     }
   }
 
+  /** The scenarios that act first, right after the hello (§1: the acceptor may send frames at once). */
+  private void greet() throws IOException {
+    if (scenario == Scenario.PEER_OPEN) {
+      send(OPEN, PEER_CHANNEL, RawFrames.open(ECHO_WINDOW, 0, "conformance", "{}"));
+    } else if (scenario == Scenario.PING) {
+      send(PING, 0, PING_PAYLOAD);
+    }
+  }
+
   /** Reads frames until the client's GOAWAY or the end of the transport; returns how it ended. */
   private String serve() throws IOException {
     Frame frame;
@@ -170,14 +184,15 @@ final class ScriptedAcceptor {
       case HALF_CLOSE -> onHalfClose(frame);
       case RESET -> onReset(frame);
       case PING -> send(PONG, 0, frame.payload());
-      case PONG -> onPong();
-      default -> { } // OPEN_OK, OPEN_FAIL, ACK: this side opens nothing and judges no acks
+      case PONG -> onPong(frame);
+      case RawFrames.OPEN_OK, RawFrames.OPEN_FAIL -> onOpenAnswer(frame);
+      default -> { } // ACK: judged by nothing here
     }
   }
 
   private void onOpen(Frame frame) throws IOException {
     long window = frame.payload().length >= 4 ? ByteBuffer.wrap(frame.payload()).getInt() & 0xffffffffL : 0;
-    if (subject >= 0) {
+    if (subject >= 0 || scenario == Scenario.PEER_OPEN || scenario == Scenario.PING) {
       if (scenario == Scenario.RESET && verdict == null) {
         decide(pass("client took the RESET of channel " + subject + " without answering it, sent nothing more on"
             + " it, and its session went on (a new channel opened) (§4.7)"));
@@ -331,7 +346,32 @@ final class ScriptedAcceptor {
     }
   }
 
-  private void onPong() {
+  private void onOpenAnswer(Frame frame) throws IOException {
+    if (scenario != Scenario.PEER_OPEN || frame.channel() != PEER_CHANNEL || verdict != null) {
+      return;
+    }
+    if (frame.type() == RawFrames.OPEN_OK) {
+      send(RESET, PEER_CHANNEL, RawFrames.error(8, "conformance peer: the client should have refused this channel"));
+      decide(fail("client accepted a channel the peer opened (OPEN_OK); §4.1: a client of the agent accepts no"
+          + " channels and answers OPEN_FAIL CHANNEL_REFUSED"));
+      return;
+    }
+    String expected = "this side accepts no channels (kind 'conformance')";
+    decide(frame.errorCode() == 5
+        ? pass("client refused the peer's OPEN with OPEN_FAIL CHANNEL_REFUSED '" + frame.errorReason() + "' (§4.1)"
+            + (frame.errorReason().equals(expected) ? "" : "; the reference says '" + expected + "'"))
+        : fail("client refused the peer's OPEN with OPEN_FAIL " + frame.errorCode() + " '" + frame.errorReason()
+            + "'; §4.1 names CHANNEL_REFUSED (5)"));
+  }
+
+  private void onPong(Frame frame) {
+    if (scenario == Scenario.PING && verdict == null) {
+      decide(Arrays.equals(frame.payload(), PING_PAYLOAD)
+          ? pass("client answered the PING with a PONG carrying the same 8 bytes (§4.8)")
+          : fail("client answered the PING with a PONG of other bytes (" + frame.payload().length + " bytes); §4.8: the"
+              + " PONG echoes the PING's payload verbatim"));
+      return;
+    }
     if (scenario == Scenario.UNKNOWN_FRAME && subject >= 0 && verdict == null) {
       decide(fail("client ignored a frame of unknown type 0x" + Integer.toHexString(UNKNOWN_TYPE) + " and answered"
           + " the PING after it; §10.3: an unknown frame type closes the session with GOAWAY PROTOCOL_ERROR"
@@ -358,6 +398,13 @@ final class ScriptedAcceptor {
 
   /** The verdict when the connection ended before the client's answer decided one. */
   private Verdict atEnd(String end) {
+    if (scenario == Scenario.PEER_OPEN) {
+      return fail("the connection ended (" + end + ") before the client answered the peer's OPEN of channel "
+          + PEER_CHANNEL + "; §4.1: OPEN_FAIL CHANNEL_REFUSED");
+    }
+    if (scenario == Scenario.PING) {
+      return fail("the connection ended (" + end + ") before the client answered the PING; §4.8: PONG, promptly");
+    }
     if (subject < 0) {
       return fail("the connection ended (" + end + ") before the client opened a channel; this scenario needs one"
           + " (any kind" + (scenario == Scenario.OVERRUN ? ", with a window below the client's max frame size" : "")
