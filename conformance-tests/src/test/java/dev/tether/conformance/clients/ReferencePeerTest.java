@@ -346,6 +346,21 @@ class ReferencePeerTest {
   }
 
   @Test
+  void connectionsToTheRootPlayTheConfiguredScenariosInTurn() throws Exception {
+    Path tokenFile = dir.resolve("token");
+    try (ReferencePeer rotating = ReferencePeer.start(new ReferencePeer.Settings("127.0.0.1", 0, List.of(),
+        List.of(Scenario.PING, Scenario.VERSION)), ConnectionToken.loadOrCreate(tokenFile), verdicts::add)) {
+      WsConnector.Credentials credentials = new WsConnector.Credentials(token, null);
+      sessions.add(Session.connect(WsConnector.connect(rotating.url(), credentials).transport(), SessionConfig.defaults()));
+      assertPass(Scenario.PING);
+      MuxException skew = assertThrows(MuxException.class,
+          () -> Session.connect(WsConnector.connect(rotating.url(), credentials).transport(), SessionConfig.defaults()));
+      assertEquals(ErrorCode.VERSION_MISMATCH, skew.code());
+      assertPass(Scenario.VERSION);
+    }
+  }
+
+  @Test
   void itListensOnLoopbackOnly() {
     IOException refused = assertThrows(IOException.class, () -> ReferencePeer.start(
         new ReferencePeer.Settings("0.0.0.0", 0, List.of(), List.of(Scenario.NORMAL)),

@@ -44,6 +44,8 @@ final class ServedSessions {
   private final Map<String, ChannelAcceptor> services = new LinkedHashMap<>();
   /** Sessions that were cut and not yet resumed, with the connection that was cut. */
   private final Map<String, Integer> cut = new ConcurrentHashMap<>();
+  /** Sessions of {@code cut} connections not cut yet, with their connection. */
+  private final Map<String, Integer> armed = new ConcurrentHashMap<>();
 
   ServedSessions(Consumer<Verdict> report) {
     this.report = report;
@@ -85,6 +87,12 @@ final class ServedSessions {
       @Override
       public void onClosed(Session session, ErrorCode code, String reason) {
         processes.sessionClosed(session);
+        Integer uncut = armed.remove(session.id());
+        if (uncut != null) {
+          report.accept(Verdict.fail(Scenario.CUT.label(), uncut, "session " + session.id().substring(0, 8)
+              + " ended (" + reason + ") before " + CUT_AFTER + " bytes went out, so nothing was cut; read more"
+              + " (a file of a few MiB through fs.read) to exercise the resume"));
+        }
         Integer connection = cut.remove(session.id());
         if (connection != null) {
           report.accept(Verdict.fail(Scenario.CUT.label(), connection, "client did not resume session "
@@ -96,8 +104,9 @@ final class ServedSessions {
   }
 
   /**
-   * Runs a real session on {@code transport} (whose input yields the client's hello first) until it
-   * ends; {@code cutIt} drops the connection mid-transfer with {@code disconnect} (no close handshake).
+   * Accepts a real session on {@code transport} (whose input yields the client's hello first), which
+   * then runs on the mux's threads; {@code cutIt} drops the connection mid-transfer with
+   * {@code disconnect} (no close handshake).
    */
   void serve(Transport transport, Runnable disconnect, int connection, boolean resume, boolean cutIt) {
     Scenario scenario = cutIt ? Scenario.CUT : Scenario.NORMAL;
@@ -120,6 +129,7 @@ final class ServedSessions {
       return;
     }
     if (cutter != null) {
+      armed.put(session.id(), connection);
       cutter.session = session;
       return;
     }
@@ -170,6 +180,7 @@ final class ServedSessions {
         Session cutSession = session;
         String id = cutSession == null ? "?" : cutSession.id();
         if (cutSession != null) {
+          armed.remove(id);
           cut.put(id, connection);
         }
         report.accept(Verdict.info(Scenario.CUT.label(), connection, "cut the connection of session "
