@@ -18,6 +18,16 @@ export function agentJar(): string {
   return jar;
 }
 
+/** The CLI jar: $TETHER_JAR, else bridge-local/target/tether.jar of this checkout. */
+export function cliJar(): string {
+  const jar = process.env.TETHER_JAR ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bridge-local', 'target', 'tether.jar');
+  if (!existsSync(jar)) {
+    throw new Error(`the tether CLI jar is missing at ${jar}: build it with 'mvn -B -ntp -q -DskipTests package -pl bridge-local -am' `
+      + 'at the repository root, or set TETHER_JAR');
+  }
+  return jar;
+}
+
 export function java(): string {
   return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 }
@@ -101,6 +111,20 @@ export class AgentHome {
     return { url, token: readFileSync(tokenFile, 'utf8').trim() };
   }
 
+  /**
+   * `tether conformance peer` on a free loopback port with this home's token file: resolves once it
+   * prints the URL it listens on; its verdict lines (one per connection) arrive through `verdicts`.
+   */
+  async conformancePeer(): Promise<ConformancePeer> {
+    const tokenFile = join(this.home, 'peer-token');
+    const child = spawn(java(), ['-jar', cliJar(), 'conformance', 'peer', '--listen', 'ws://127.0.0.1:0', '--token-file', tokenFile],
+      { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.processes.push(child);
+    const peer = new ConformancePeer(child);
+    const url = await peer.listening();
+    return Object.assign(peer, { url, token: readFileSync(tokenFile, 'utf8').trim() });
+  }
+
   log(name: string): string {
     try {
       return readFileSync(join(this.home, name), 'utf8');
@@ -125,6 +149,67 @@ export class AgentHome {
       signal(p, 'SIGTERM');
     })));
     rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+/** A running `tether conformance peer`: its URL and token, and the verdict lines it prints. */
+export class ConformancePeer {
+  url = '';
+  token = '';
+  /** Every line printed so far (stdout and stderr), for failure messages. */
+  said = '';
+  /** Every verdict line so far: `PASS|FAIL|INFO scenario #N: text`. */
+  readonly lines: string[] = [];
+  private taken = 0;
+  private wake?: () => void;
+
+  constructor(private readonly child: ChildProcess) {
+    let partial = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (text: string) => {
+      this.said += text;
+      partial += text;
+      const complete = partial.split('\n');
+      partial = complete.pop()!;
+      for (const line of complete) if (/^(PASS|FAIL|INFO) /.test(line)) this.lines.push(line);
+      this.wake?.();
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      this.said += text;
+    });
+    child.once('exit', () => this.wake?.());
+  }
+
+  /** Resolves with the URL once the peer says it is listening. */
+  async listening(): Promise<string> {
+    return this.until(() => /listening on (ws:\/\/\S+)/.exec(this.said)?.[1], 'a "listening on" line');
+  }
+
+  /** The next verdict line not yet taken, in the order printed. */
+  async next(): Promise<string> {
+    const line = await this.until(() => this.lines[this.taken], 'a verdict line');
+    this.taken++;
+    return line;
+  }
+
+  private until<T>(found: () => T | undefined, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tether conformance peer printed no ${what} within 60 s: ${this.said}`)), 60000);
+      const check = () => {
+        const value = found();
+        if (value !== undefined) {
+          clearTimeout(timer);
+          this.wake = undefined;
+          resolve(value);
+        } else if (this.child.exitCode !== null) {
+          clearTimeout(timer);
+          reject(new Error(`tether conformance peer exited with ${this.child.exitCode}: ${this.said}`));
+        }
+      };
+      this.wake = check;
+      check();
+    });
   }
 }
 

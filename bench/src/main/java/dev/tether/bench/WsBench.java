@@ -8,7 +8,7 @@ import dev.tether.mux.Session;
 import dev.tether.mux.SessionConfig;
 import dev.tether.mux.SessionRegistry;
 import dev.tether.mux.transport.StreamTransport;
-import dev.tether.remote.ws.ConnectionToken;
+import dev.tether.adapters.ws.ConnectionToken;
 import dev.tether.remote.ws.TlsCertificate;
 import dev.tether.remote.ws.WsServer;
 import java.io.DataInputStream;

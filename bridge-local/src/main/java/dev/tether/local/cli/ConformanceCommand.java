@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * reached as the daemon reaches it (a local child process, SSH with bootstrap, or --via) but spoken to
  * directly, frame by frame, without the daemon. Exit 0 when every check passed, 1 otherwise.
  */
-@Command(name = "conformance", description = "Check that the agent of DESTINATION speaks docs/PROTOCOL.md: one line per check.")
+@Command(name = "conformance", subcommands = ConformancePeerCommand.class, description = "Check that the agent of DESTINATION speaks docs/PROTOCOL.md: one line per check.")
 final class ConformanceCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

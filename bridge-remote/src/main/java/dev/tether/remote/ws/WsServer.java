@@ -1,5 +1,7 @@
 package dev.tether.remote.ws;
 
+import dev.tether.adapters.ws.ConnectionToken;
+import dev.tether.adapters.ws.UpgradePolicy;
 import dev.tether.adapters.ws.WebSocketTransport;
 import dev.tether.adapters.ws.WsLimits;
 import dev.tether.mux.NotTetherException;

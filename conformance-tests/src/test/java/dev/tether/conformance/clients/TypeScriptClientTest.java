@@ -18,18 +18,22 @@ import org.junit.jupiter.api.Test;
  * and passes its own tests, which spawn the real agent this reactor built ({@code tether-remote.jar},
  * passed as {@code TETHER_AGENT_JAR}): handshake, fs, exec, terminal, lsp through vscode-jsonrpc against
  * pylsp, credit windows, keepalive and resumption through the agent daemon's relays, the WebSocket
- * transport. Missing node, npm or the package's node_modules is a failure naming what to run, never a skip.
+ * transport; and against {@code tether conformance peer} (tether.jar, as {@code TETHER_JAR}) for the scripted
+ * misbehaviour of the reference agent. Missing node, npm or the package's node_modules is a failure naming what to run, never a skip.
  */
 class TypeScriptClientTest {
   private static final Path PACKAGE = Path.of("..", "clients", "typescript").toAbsolutePath().normalize();
   private static final Path AGENT_JAR = Path.of("..", "bridge-remote", "target", "tether-remote.jar").toAbsolutePath().normalize();
+  /** The CLI, for {@code tether conformance peer} (test/peer.test.ts). */
+  private static final Path CLI_JAR = Path.of("..", "bridge-local", "target", "tether.jar").toAbsolutePath().normalize();
   /** The suite's own count today; fewer passing tests means some were not run. */
-  private static final int MIN_TESTS = 43;
+  private static final int MIN_TESTS = 53;
 
   @Test
   void theTypeScriptClientPassesItsTestsAgainstTheRealAgent() throws Exception {
     assertTrue(Files.isRegularFile(PACKAGE.resolve("package.json")), "the TypeScript client is missing at " + PACKAGE);
     assertTrue(Files.isRegularFile(AGENT_JAR), "the agent jar is missing at " + AGENT_JAR + " (build bridge-remote first)");
+    assertTrue(Files.isRegularFile(CLI_JAR), "the tether CLI jar is missing at " + CLI_JAR + " (build bridge-local first)");
     String npm = executable("npm", "Node.js 20+ and npm are needed for the TypeScript client: apt-get install nodejs npm");
     executable("node", "Node.js 20+ is needed for the TypeScript client: apt-get install nodejs npm");
     for (String module : new String[] {"typescript", "vscode-jsonrpc", "ws"}) {
@@ -41,6 +45,7 @@ class TypeScriptClientTest {
     ProcessBuilder builder = new ProcessBuilder(npm, "test").directory(PACKAGE.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("TETHER_AGENT_JAR", AGENT_JAR.toString());
+    builder.environment().put("TETHER_JAR", CLI_JAR.toString());
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     Process process = builder.start();
     try {

@@ -2,7 +2,7 @@ package dev.tether.conformance.ws;
 
 import dev.tether.adapters.ws.WebSocketTransport;
 import dev.tether.local.ws.WsConnector;
-import dev.tether.remote.ws.ConnectionToken;
+import dev.tether.adapters.ws.ConnectionToken;
 import dev.tether.remote.ws.TlsCertificate;
 import dev.tether.remote.ws.WsServer;
 import java.nio.charset.StandardCharsets;

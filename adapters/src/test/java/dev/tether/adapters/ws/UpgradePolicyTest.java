@@ -1,4 +1,4 @@
-package dev.tether.remote.ws;
+package dev.tether.adapters.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,7 +20,7 @@ class UpgradePolicyTest {
   void makePolicy() throws Exception {
     ConnectionToken connectionToken = ConnectionToken.loadOrCreate(dir.resolve("token"));
     token = Files.readString(dir.resolve("token")).strip();
-    policy = new UpgradePolicy(connectionToken, WsServer.listenNames("127.0.0.1"), 7420, List.of("ws.example"),
+    policy = new UpgradePolicy(connectionToken, List.of("127.0.0.1", "localhost", "::1"), 7420, List.of("ws.example"),
         List.of("https://ide.example"));
   }
 

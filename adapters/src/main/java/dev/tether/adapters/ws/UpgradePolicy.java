@@ -1,6 +1,5 @@
-package dev.tether.remote.ws;
+package dev.tether.adapters.ws;
 
-import dev.tether.adapters.ws.WsLimits;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -112,7 +111,7 @@ public final class UpgradePolicy {
   }
 
   /** A header value fit for one log line: control characters out, length bounded. */
-  static String printable(String value) {
+  public static String printable(String value) {
     if (value == null) {
       return "";
     }

@@ -1,4 +1,4 @@
-package dev.tether.remote.ws;
+package dev.tether.adapters.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

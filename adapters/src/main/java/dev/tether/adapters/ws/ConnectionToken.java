@@ -1,4 +1,4 @@
-package dev.tether.remote.ws;
+package dev.tether.adapters.ws;
 
 import dev.tether.adapters.daemon.PrivateFiles;
 import java.io.IOException;
