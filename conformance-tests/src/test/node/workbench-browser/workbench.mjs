@@ -1,0 +1,120 @@
+// Drives the `tether web` workbench in real headless Chromium, as a user would: opens the one-time
+// link, opens a Python file from the tree, waits for pyflakes' diagnostic, hovers, picks a completion,
+// goes to a definition, saves an edit, and runs `echo hi` in the terminal.
+//
+// usage: node workbench.mjs URL WORKSPACE ARTEFACT_DIR
+// stdout: one JSON object per line: {"chromiumPid": N} first, then {"step": NAME} as each step passes,
+// then {"done": true}; on a failure {"step": NAME, "error": TEXT, "screenshot": PATH} and exit status 1.
+// Chromium runs with a user-data-dir of its own under ARTEFACT_DIR; the caller ends it by its pid too.
+
+import puppeteer from 'puppeteer-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [url, workspace, artefacts] = process.argv.slice(2);
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const STEP_TIMEOUT = 60_000;
+mkdirSync(artefacts, { recursive: true });
+const say = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+
+const browser = await puppeteer.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  userDataDir: join(artefacts, 'chromium-profile'),
+  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--window-size=1280,900'],
+  defaultViewport: { width: 1280, height: 900 },
+});
+say({ chromiumPid: browser.process().pid });
+const page = await browser.newPage();
+page.setDefaultTimeout(STEP_TIMEOUT);
+const consoleLines = [];
+page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+
+let current = 'start';
+async function step(name, body) {
+  current = name;
+  await body();
+  say({ step: name });
+}
+
+const file = `${workspace}/main.py`;
+const statusText = () => page.$eval('#status', (e) => e.textContent);
+
+try {
+  await step('open the link', async () => {
+    const response = await page.goto(url, { waitUntil: 'domcontentloaded' });
+    if (!page.url().endsWith('/')) throw new Error(`the link did not lead to the page but to ${page.url()} (${response?.status()})`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const status = await statusText();
+    if (!status.startsWith('connected to')) throw new Error(`status bar says '${status}'`);
+  });
+
+  await step('open a file from the tree', async () => {
+    await page.click(`#tree .entry[data-path="${file}"]`);
+    await page.waitForFunction((p) => document.getElementById('path').textContent.startsWith(p), {}, file);
+    await page.waitForFunction(() => /pylsp: running/.test(document.getElementById('lsp').textContent));
+  });
+
+  await step('see a pyflakes diagnostic', async () => {
+    await page.waitForFunction(() => [...document.querySelectorAll('#problems li')]
+      .some((li) => li.textContent.includes("'os' imported but unused")));
+  });
+
+  await step('read the hover text', async () => {
+    const at = await page.evaluate(() => window.workbench.coordsOf('greet', 1));
+    await page.mouse.move(at.x, at.y);
+    await page.waitForFunction(() => {
+      const tip = document.querySelector('.cm-tooltip-hover');
+      return tip && tip.textContent.includes('Says hello');
+    });
+  });
+
+  await step('go to the definition', async () => {
+    const at = await page.evaluate(() => window.workbench.coordsOf('greet', 1));
+    await page.mouse.click(at.x, at.y);
+    await page.keyboard.press('F12');
+    await page.waitForFunction(() => document.getElementById('cursor').textContent === 'Ln 4, Col 5');
+  });
+
+  await step('pick a completion', async () => {
+    await page.keyboard.down('Control');
+    await page.keyboard.press('End');
+    await page.keyboard.up('Control');
+    await page.keyboard.type('\nos.pa');
+    const option = await page.waitForSelector('::-p-xpath(//li[.//*[contains(@class, "cm-completionLabel") and normalize-space(.) = "path"]])');
+    await option.click();
+    await page.waitForFunction(() => window.workbench.text().endsWith('\nos.path'));
+  });
+
+  await step('save an edit', async () => {
+    await page.keyboard.type('\n# saved from the browser\n');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('s');
+    await page.keyboard.up('Control');
+    await page.waitForFunction((p) => document.getElementById('status').textContent === `saved ${p}`, {}, file);
+  });
+
+  await step('echo hi in the terminal', async () => {
+    await page.click('#terminal .xterm');
+    await page.keyboard.type('echo hi\n');
+    await page.waitForFunction(() => [...document.querySelectorAll('#terminal .xterm-rows > div')]
+      .some((row) => row.textContent.trim() === 'hi'));
+  });
+
+  say({ done: true });
+} catch (e) {
+  const screenshot = join(artefacts, `failed-${current.replace(/\W+/g, '-')}.png`);
+  let status = '';
+  try {
+    await page.screenshot({ path: screenshot, fullPage: true });
+    status = await statusText();
+  } catch (shot) {
+    status = `(no screenshot: ${shot.message})`;
+  }
+  say({ step: current, error: `${e.message}; status bar: ${status}; console: ${consoleLines.slice(-10).join(' | ')}`, screenshot });
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
