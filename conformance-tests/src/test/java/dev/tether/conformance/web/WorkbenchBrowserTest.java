@@ -1,0 +1,138 @@
+package dev.tether.conformance.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.tether.conformance.lsp.Processes;
+import dev.tether.conformance.lsp.TetherCli;
+import dev.tether.conformance.ws.ServeProcess;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The workbench in real headless Chromium (Debian's {@code chromium}, driven by puppeteer-core from
+ * {@code src/test/node/workbench-browser}) against a real {@code tether web local}, whose agent runs
+ * pylsp ({@code /usr/bin/python3 -m pylsp}) and a shell on this host: open a Python file from the tree,
+ * see pyflakes' diagnostic, read the hover text, go to a definition, pick a completion, save an edit and
+ * find it in the file, type {@code echo hi} in the terminal and see {@code hi}. A failing step leaves a
+ * screenshot under {@code target/workbench-browser/}. Missing chromium, node or the driver's packages
+ * is a failure naming what to install, never a skip.
+ */
+class WorkbenchBrowserTest {
+  private static final Path DRIVER = Path.of("src", "test", "node", "workbench-browser").toAbsolutePath();
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path ARTEFACTS = Path.of("target", "workbench-browser").toAbsolutePath();
+  private static final List<String> STEPS = List.of("open the link", "open a file from the tree", "see a pyflakes diagnostic",
+      "read the hover text", "go to the definition", "pick a completion", "save an edit", "echo hi in the terminal");
+  private static final String SOURCE = """
+      import os
+
+
+      def greet(name):
+          \"\"\"Says hello.\"\"\"
+          return "hello " + name
+
+
+      print(greet("x"))
+      """;
+
+  Path base;
+  TetherCli tether;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    base = Files.createTempDirectory("tether-workbench-");
+    tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    try {
+      tether.close();
+    } finally {
+      ServeProcess.deleteTree(base);
+    }
+  }
+
+  @Test
+  void theWorkbenchEditsRunsAndSavesOnTheHostInChromium() throws Exception {
+    String node = requirements();
+    Path workspace = Files.createDirectories(base.resolve("workspace"));
+    Path file = workspace.resolve("main.py");
+    Files.writeString(file, SOURCE);
+    Files.createDirectories(ARTEFACTS);
+    try (WebProcess web = WebProcess.start(tether, workspace, base.resolve("logs"), 60, "local")) {
+      List<String> passed = drive(node, web, workspace);
+      assertEquals(STEPS, passed);
+      String saved = Files.readString(file);
+      assertTrue(saved.startsWith(SOURCE) && saved.endsWith("\nos.path\n# saved from the browser\n"),
+          "the host's file after the save: " + saved);
+    }
+  }
+
+  /** Runs the driver; returns the steps it passed, failing with its error (and screenshot) if any. */
+  private List<String> drive(String node, WebProcess web, Path workspace) throws Exception {
+    Path log = Files.createTempFile(base, "driver-", ".stderr");
+    Process driver = new ProcessBuilder(node, "workbench.mjs", web.url.toString(), workspace.toString(),
+        ARTEFACTS.toString()).directory(DRIVER.toFile()).redirectError(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    Long chromium = null;
+    List<String> passed = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        JsonObject event = JsonParser.parseString(line).getAsJsonObject();
+        if (event.has("chromiumPid")) {
+          chromium = event.get("chromiumPid").getAsLong();
+        } else if (event.has("error")) {
+          throw new AssertionError("step '" + event.get("step").getAsString() + "' failed: " + event.get("error").getAsString()
+              + " (screenshot " + event.get("screenshot").getAsString() + ")");
+        } else if (event.has("step")) {
+          passed.add(event.get("step").getAsString());
+        }
+      }
+      assertTrue(driver.waitFor(60, TimeUnit.SECONDS), "the driver did not exit after its output ended");
+      assertEquals(0, driver.exitValue(), "the driver failed: " + Files.readString(log));
+      return passed;
+    } finally {
+      Processes.endTree(driver.toHandle());
+      if (chromium != null) {
+        ProcessHandle.of(chromium).ifPresent(Processes::endTree);
+      }
+    }
+  }
+
+  /** node, chromium and the driver's packages; a failure naming what to install when one is missing. */
+  private static String requirements() {
+    if (!Files.isExecutable(CHROMIUM)) {
+      throw new AssertionError(CHROMIUM + " is missing: apt-get install chromium (./run-tests does)");
+    }
+    String node = null;
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      if (Files.isExecutable(Path.of(dir, "node"))) {
+        node = Path.of(dir, "node").toString();
+        break;
+      }
+    }
+    if (node == null) {
+      throw new AssertionError("node is not installed (the browser test drives Chromium with puppeteer-core):"
+          + " apt-get install nodejs npm");
+    }
+    if (!Files.isDirectory(DRIVER.resolve("node_modules").resolve("puppeteer-core"))) {
+      throw new AssertionError("puppeteer-core is not installed: run 'npm ci' in " + DRIVER + " (./run-tests does)");
+    }
+    return node;
+  }
+}
