@@ -21,8 +21,13 @@ const $ = (id: string) => document.getElementById(id)!;
 
 // ---- status bar: the connection is always visible, never a silent freeze ----
 
+/** Every status shown, in order (a reconnect can take less time than a person needs to read it). */
+const statusLog: string[] = [];
+
 function status(text: string, kind: 'info' | 'ok' | 'warn' | 'error' = 'info'): void {
+  statusLog.push(text);
   const el = $('status');
+  el.title = statusLog.slice(-20).join('\n');
   el.textContent = text;
   el.className = kind;
 }
@@ -341,6 +346,7 @@ async function main(): Promise<void> {
   // For the browser test: read-only views of what the page shows, and where a word is on screen.
   (window as unknown as { workbench: unknown }).workbench = {
     text: () => editor.view?.state.doc.toString() ?? null,
+    statusLog: () => [...statusLog],
     coordsOf: (needle: string, nth = 0) => {
       const view = editor.view;
       if (!view) return null;

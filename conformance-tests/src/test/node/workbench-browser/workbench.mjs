@@ -2,7 +2,10 @@
 // link, opens a Python file from the tree, waits for pyflakes' diagnostic, hovers, picks a completion,
 // goes to a definition, saves an edit, and runs `echo hi` in the terminal.
 //
-// usage: node workbench.mjs URL WORKSPACE ARTEFACT_DIR
+// usage: node workbench.mjs URL WORKSPACE ARTEFACT_DIR [resume]
+// With `resume`: after the link and a first `echo one` in the terminal, prints {"await": "cut"} and waits
+// for a line on stdin (the caller cuts the connection to the agent meanwhile); then the status bar must
+// have said "connection lost — reconnecting" and then "resumed", and the same terminal must still work.
 // stdout: one JSON object per line: {"chromiumPid": N} first, then {"step": NAME} as each step passes,
 // then {"done": true}; on a failure {"step": NAME, "error": TEXT, "screenshot": PATH} and exit status 1.
 // Chromium runs with a user-data-dir of its own under ARTEFACT_DIR; the caller ends it by its pid too.
@@ -10,8 +13,9 @@
 import puppeteer from 'puppeteer-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
-const [url, workspace, artefacts] = process.argv.slice(2);
+const [url, workspace, artefacts, mode] = process.argv.slice(2);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const STEP_TIMEOUT = 60_000;
 mkdirSync(artefacts, { recursive: true });
@@ -51,57 +55,75 @@ try {
     if (!status.startsWith('connected to')) throw new Error(`status bar says '${status}'`);
   });
 
-  await step('open a file from the tree', async () => {
-    await page.click(`#tree .entry[data-path="${file}"]`);
-    await page.waitForFunction((p) => document.getElementById('path').textContent.startsWith(p), {}, file);
-    await page.waitForFunction(() => /pylsp: running/.test(document.getElementById('lsp').textContent));
-  });
-
-  await step('see a pyflakes diagnostic', async () => {
-    await page.waitForFunction(() => [...document.querySelectorAll('#problems li')]
-      .some((li) => li.textContent.includes("'os' imported but unused")));
-  });
-
-  await step('read the hover text', async () => {
-    const at = await page.evaluate(() => window.workbench.coordsOf('greet', 1));
-    await page.mouse.move(at.x, at.y);
-    await page.waitForFunction(() => {
-      const tip = document.querySelector('.cm-tooltip-hover');
-      return tip && tip.textContent.includes('Says hello');
-    });
-  });
-
-  await step('go to the definition', async () => {
-    const at = await page.evaluate(() => window.workbench.coordsOf('greet', 1));
-    await page.mouse.click(at.x, at.y);
-    await page.keyboard.press('F12');
-    await page.waitForFunction(() => document.getElementById('cursor').textContent === 'Ln 4, Col 5');
-  });
-
-  await step('pick a completion', async () => {
-    await page.keyboard.down('Control');
-    await page.keyboard.press('End');
-    await page.keyboard.up('Control');
-    await page.keyboard.type('\nos.pa');
-    const option = await page.waitForSelector('::-p-xpath(//li[.//*[contains(@class, "cm-completionLabel") and normalize-space(.) = "path"]])');
-    await option.click();
-    await page.waitForFunction(() => window.workbench.text().endsWith('\nos.path'));
-  });
-
-  await step('save an edit', async () => {
-    await page.keyboard.type('\n# saved from the browser\n');
-    await page.keyboard.down('Control');
-    await page.keyboard.press('s');
-    await page.keyboard.up('Control');
-    await page.waitForFunction((p) => document.getElementById('status').textContent === `saved ${p}`, {}, file);
-  });
-
-  await step('echo hi in the terminal', async () => {
+  const echo = async (word) => {
     await page.click('#terminal .xterm');
-    await page.keyboard.type('echo hi\n');
-    await page.waitForFunction(() => [...document.querySelectorAll('#terminal .xterm-rows > div')]
-      .some((row) => row.textContent.trim() === 'hi'));
-  });
+    await page.keyboard.type(`echo ${word}\n`);
+    await page.waitForFunction((w) => [...document.querySelectorAll('#terminal .xterm-rows > div')]
+      .some((row) => row.textContent.trim() === w), {}, word);
+  };
+
+  if (mode === 'resume') {
+    await step('echo one in the terminal', () => echo('one'));
+    say({ await: 'cut' });
+    const lines = createInterface({ input: process.stdin });
+    await new Promise((resolve) => lines.once('line', resolve));
+    lines.close(); // else stdin keeps node running after the browser closed
+    await step('the page shows the loss', () => page.waitForFunction(() => window.workbench.statusLog()
+      .some((s) => s.startsWith('connection lost — reconnecting'))));
+    await step('the page shows the resumption', () => page.waitForFunction(() => {
+      const log = window.workbench.statusLog();
+      const lost = log.findIndex((s) => s.startsWith('connection lost'));
+      return lost >= 0 && log.slice(lost).includes('resumed') && document.getElementById('status').textContent === 'resumed';
+    }));
+    await step('echo two in the same terminal', () => echo('two'));
+  } else {
+    await step('open a file from the tree', async () => {
+      await page.click(`#tree .entry[data-path="${file}"]`);
+      await page.waitForFunction((p) => document.getElementById('path').textContent.startsWith(p), {}, file);
+      await page.waitForFunction(() => /pylsp: running/.test(document.getElementById('lsp').textContent));
+    });
+
+    await step('see a pyflakes diagnostic', async () => {
+      await page.waitForFunction(() => [...document.querySelectorAll('#problems li')]
+        .some((li) => li.textContent.includes("'os' imported but unused")));
+    });
+
+    await step('read the hover text', async () => {
+      const at = await page.evaluate(() => window.workbench.coordsOf('greet', 1));
+      await page.mouse.move(at.x, at.y);
+      await page.waitForFunction(() => {
+        const tip = document.querySelector('.cm-tooltip-hover');
+        return tip && tip.textContent.includes('Says hello');
+      });
+    });
+
+    await step('go to the definition', async () => {
+      const at = await page.evaluate(() => window.workbench.coordsOf('greet', 1));
+      await page.mouse.click(at.x, at.y);
+      await page.keyboard.press('F12');
+      await page.waitForFunction(() => document.getElementById('cursor').textContent === 'Ln 4, Col 5');
+    });
+
+    await step('pick a completion', async () => {
+      await page.keyboard.down('Control');
+      await page.keyboard.press('End');
+      await page.keyboard.up('Control');
+      await page.keyboard.type('\nos.pa');
+      const option = await page.waitForSelector('::-p-xpath(//li[.//*[contains(@class, "cm-completionLabel") and normalize-space(.) = "path"]])');
+      await option.click();
+      await page.waitForFunction(() => window.workbench.text().endsWith('\nos.path'));
+    });
+
+    await step('save an edit', async () => {
+      await page.keyboard.type('\n# saved from the browser\n');
+      await page.keyboard.down('Control');
+      await page.keyboard.press('s');
+      await page.keyboard.up('Control');
+      await page.waitForFunction((p) => document.getElementById('status').textContent === `saved ${p}`, {}, file);
+    });
+
+    await step('echo hi in the terminal', () => echo('hi'));
+  }
 
   say({ done: true });
 } catch (e) {

@@ -7,14 +7,15 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tether.conformance.lsp.Processes;
 import dev.tether.conformance.lsp.TetherCli;
+import dev.tether.conformance.ws.CuttingProxy;
 import dev.tether.conformance.ws.ServeProcess;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
 class WorkbenchBrowserTest {
   private static final Path DRIVER = Path.of("src", "test", "node", "workbench-browser").toAbsolutePath();
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Duration DRIVER_TIMEOUT = Duration.ofMinutes(8);
   private static final Path ARTEFACTS = Path.of("target", "workbench-browser").toAbsolutePath();
   private static final List<String> STEPS = List.of("open the link", "open a file from the tree", "see a pyflakes diagnostic",
       "read the hover text", "go to the definition", "pick a completion", "save an edit", "echo hi in the terminal");
@@ -75,7 +77,7 @@ class WorkbenchBrowserTest {
     Files.writeString(file, SOURCE);
     Files.createDirectories(ARTEFACTS);
     try (WebProcess web = WebProcess.start(tether, workspace, base.resolve("logs"), 60, "local")) {
-      List<String> passed = drive(node, web, workspace);
+      List<String> passed = drive(node, web, workspace, null);
       assertEquals(STEPS, passed);
       String saved = Files.readString(file);
       assertTrue(saved.startsWith(SOURCE) && saved.endsWith("\nos.path\n# saved from the browser\n"),
@@ -83,12 +85,54 @@ class WorkbenchBrowserTest {
     }
   }
 
-  /** Runs the driver; returns the steps it passed, failing with its error (and screenshot) if any. */
-  private List<String> drive(String node, WebProcess web, Path workspace) throws Exception {
+  /**
+   * A real cut of the connection between tether web and the agent (a proxy in front of {@code tether-remote
+   * serve} resets it): the page must say "connection lost — reconnecting", then "resumed", and its
+   * terminal, opened before the cut, must still work, because the agent kept the session.
+   */
+  @Test
+  void thePageShowsALostConnectionAndItsResumption() throws Exception {
+    String node = requirements();
+    Path workspace = Files.createDirectories(base.resolve("workspace"));
+    Path home = Files.createDirectories(base.resolve("serve-home"));
+    Files.createDirectories(ARTEFACTS);
+    try (ServeProcess serve = ServeProcess.start(home, "--listen", "127.0.0.1:0", "--allow-host", "localhost");
+        CuttingProxy proxy = new CuttingProxy(serve.port);
+        WebProcess web = WebProcess.start(tether, workspace, base.resolve("logs"), 60, "ws://localhost:" + proxy.port() + "/",
+            "--token-file", serve.tokenFile().toString(), "--workspace", workspace.toString())) {
+      List<String> passed = drive(node, web, workspace, proxy::cutAll);
+      assertEquals(List.of("open the link", "echo one in the terminal", "the page shows the loss", "the page shows the resumption",
+          "echo two in the same terminal"), passed);
+    }
+  }
+
+  /**
+   * Runs the driver; returns the steps it passed, failing with its error (and screenshot) if any. With a
+   * {@code cut}, the driver runs its resume steps and {@code cut} runs when it asks for it.
+   */
+  private List<String> drive(String node, WebProcess web, Path workspace, Runnable cut) throws Exception {
     Path log = Files.createTempFile(base, "driver-", ".stderr");
-    Process driver = new ProcessBuilder(node, "workbench.mjs", web.url.toString(), workspace.toString(),
-        ARTEFACTS.toString()).directory(DRIVER.toFile()).redirectError(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    List<String> command = new ArrayList<>(List.of(node, "workbench.mjs", web.url.toString(), workspace.toString(),
+        ARTEFACTS.toString()));
+    if (cut != null) {
+      command.add("resume");
+    }
+    Process driver = new ProcessBuilder(command).directory(DRIVER.toFile()).redirectError(log.toFile()).start();
+    if (cut == null) {
+      driver.getOutputStream().close();
+    }
+    // Each step of the driver has its own 60 s limit; this bounds the whole, should it hang elsewhere.
+    Thread watchdog = new Thread(() -> {
+      try {
+        if (!driver.waitFor(DRIVER_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+          Processes.endTree(driver.toHandle());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "workbench-driver-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     Long chromium = null;
     List<String> passed = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
@@ -99,12 +143,17 @@ class WorkbenchBrowserTest {
         } else if (event.has("error")) {
           throw new AssertionError("step '" + event.get("step").getAsString() + "' failed: " + event.get("error").getAsString()
               + " (screenshot " + event.get("screenshot").getAsString() + ")");
+        } else if (event.has("await")) {
+          cut.run();
+          driver.getOutputStream().write("cut\n".getBytes(StandardCharsets.UTF_8));
+          driver.getOutputStream().close();
         } else if (event.has("step")) {
           passed.add(event.get("step").getAsString());
         }
       }
       assertTrue(driver.waitFor(60, TimeUnit.SECONDS), "the driver did not exit after its output ended");
-      assertEquals(0, driver.exitValue(), "the driver failed: " + Files.readString(log));
+      assertEquals(0, driver.exitValue(), "the driver failed (or was ended after " + DRIVER_TIMEOUT.toMinutes()
+          + " min): " + Files.readString(log));
       return passed;
     } finally {
       Processes.endTree(driver.toHandle());
