@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.tether.conformance.lsp.Processes;
 import dev.tether.conformance.lsp.TetherCli;
 import dev.tether.conformance.ws.CuttingProxy;
+import dev.tether.local.ssh.MinaSshServer;
 import dev.tether.conformance.ws.ServeProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -103,6 +104,27 @@ class WorkbenchBrowserTest {
       List<String> passed = drive(node, web, workspace, proxy::cutAll);
       assertEquals(List.of("open the link", "echo one in the terminal", "the page shows the loss", "the page shows the resumption",
           "echo two in the same terminal"), passed);
+    }
+  }
+
+  /**
+   * The same over SSH (MINA SSHD on 127.0.0.1, the agent bootstrapped into its home, the session kept by
+   * the agent daemon there): every SSH connection dropped at once, and the page resumes on a new one.
+   */
+  @Test
+  void overSshThePageResumesAfterTheConnectionDrops() throws Exception {
+    String node = requirements();
+    Path workspace = Files.createDirectories(base.resolve("workspace"));
+    Files.createDirectories(ARTEFACTS);
+    try (MinaSshServer server = MinaSshServer.start()) {
+      Path config = base.resolve("ssh_config");
+      Files.writeString(config, String.join("\n", server.hostConfig("tether-web-host", base.resolve("known_hosts"))));
+      try (WebProcess web = WebProcess.start(tether, workspace, base.resolve("logs"), 60, "tether-web-host",
+          "-F", config.toString(), "--workspace", workspace.toString())) {
+        List<String> passed = drive(node, web, workspace, server::dropConnections);
+        assertEquals(List.of("open the link", "echo one in the terminal", "the page shows the loss",
+            "the page shows the resumption", "echo two in the same terminal"), passed);
+      }
     }
   }
 
