@@ -14,9 +14,9 @@ import java.util.Map;
  */
 public final class WorkbenchAssets {
   static final String ROOT = "dev/tether/local/web/assets/";
-  static final String NOT_BUILT = "the workbench page was not built: run ./run-tests, or"
-      + " (cd clients/workbench && npm ci && npm run build) and then build tether with"
-      + " 'mvn -B -ntp -DskipTests -Dworkbench package -pl bridge-local -am'";
+  static final String NOT_BUILT = "the workbench page was not built into this tether.jar: run ./run-tests, or"
+      + " (cd clients/typescript && npm ci) && (cd clients/workbench && npm ci) and then"
+      + " mvn -B -ntp -DskipTests -Dworkbench package -pl bridge-local -am";
 
   /** A file served at {@code /NAME}: its bytes and content type. */
   public record Asset(byte[] bytes, String contentType) {}
