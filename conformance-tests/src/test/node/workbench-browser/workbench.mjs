@@ -125,6 +125,8 @@ try {
     await step('echo hi in the terminal', () => echo('hi'));
   }
 
+  // What the page looked like at the end: kept beside any failure's screenshot, for a person to look at.
+  await page.screenshot({ path: join(artefacts, `done-${mode ?? 'workbench'}.png`) });
   say({ done: true });
 } catch (e) {
   const screenshot = join(artefacts, `failed-${current.replace(/\W+/g, '-')}.png`);
