@@ -109,8 +109,14 @@ try {
       await page.keyboard.press('End');
       await page.keyboard.up('Control');
       await page.keyboard.type('\nos.pa');
-      const option = await page.waitForSelector('::-p-xpath(//li[.//*[contains(@class, "cm-completionLabel") and normalize-space(.) = "path"]])');
-      await option.click();
+      // Picked in one task of the page: the list is re-rendered as answers for "os.p" and "os.pa" arrive, and a
+      // click placed by coordinates (two round trips away) could land on whatever took the option's place.
+      await page.waitForFunction(() => {
+        const li = [...document.querySelectorAll('.cm-tooltip-autocomplete li')]
+          .find((item) => item.querySelector('.cm-completionLabel')?.textContent === 'path');
+        li?.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true, button: 0 }));
+        return li !== undefined;
+      });
       await page.waitForFunction(() => window.workbench.text().endsWith('\nos.path'));
     });
 
