@@ -151,6 +151,7 @@ class Editor {
     try {
       await this.fs.writeFile(path, this.view.state.doc.toString());
       this.dirty = false;
+      if (this.path === path) $('path').textContent = path;
       status(`saved ${path}`, 'ok');
       await this.lsp?.didSave(fileUri(path));
     } catch (e) {
