@@ -23,9 +23,7 @@ public final class UpgradePolicy {
   public record Refusal(int status, String reason) {}
 
   private final ConnectionToken token;
-  private final Set<String> listenNames;
-  private final int port;
-  private final Set<String> allowHosts;
+  private final HostRule hosts;
   private final Set<String> allowOrigins;
 
   /**
@@ -36,16 +34,14 @@ public final class UpgradePolicy {
   public UpgradePolicy(ConnectionToken token, List<String> listenNames, int port, List<String> allowHosts,
       List<String> allowOrigins) {
     this.token = token;
-    this.listenNames = lower(listenNames);
-    this.port = port;
-    this.allowHosts = lower(allowHosts);
+    this.hosts = new HostRule(listenNames, port, allowHosts);
     this.allowOrigins = lower(allowOrigins);
   }
 
   private static Set<String> lower(List<String> names) {
     Set<String> out = new TreeSet<>();
     for (String name : names) {
-      out.add(unbracket(name.toLowerCase(Locale.ROOT)));
+      out.add(name.toLowerCase(Locale.ROOT));
     }
     return out;
   }
@@ -56,7 +52,7 @@ public final class UpgradePolicy {
       return new Refusal(400, "a query string is refused (a token there would be logged); send the token as"
           + " Authorization: Bearer or as the " + WsLimits.TOKEN_SUBPROTOCOL_PREFIX + "HEX subprotocol");
     }
-    if (!hostAllowed(host)) {
+    if (!hosts.allows(host)) {
       return new Refusal(421, "Host '" + printable(host) + "' is not this server's address; start it with"
           + " --allow-host NAME for a name clients use");
     }
@@ -75,29 +71,6 @@ public final class UpgradePolicy {
     return null;
   }
 
-  private boolean hostAllowed(String host) {
-    if (host == null || host.isEmpty()) {
-      return false;
-    }
-    String value = host.toLowerCase(Locale.ROOT);
-    String name = value;
-    String hostPort = null;
-    int colon = value.lastIndexOf(':');
-    if (colon >= 0 && colon > value.lastIndexOf(']')) {
-      name = value.substring(0, colon);
-      hostPort = value.substring(colon + 1);
-    }
-    name = unbracket(name);
-    if (allowHosts.contains(name)) {
-      return true;
-    }
-    return listenNames.contains(name) && (hostPort == null ? port == 80 || port == 443 : hostPort.equals(Integer.toString(port)));
-  }
-
-  private static String unbracket(String name) {
-    return name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;
-  }
-
   private static String presentedToken(String authorization, List<String> subprotocols) {
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return authorization.substring(7).strip();
@@ -112,10 +85,6 @@ public final class UpgradePolicy {
 
   /** A header value fit for one log line: control characters out, length bounded. */
   public static String printable(String value) {
-    if (value == null) {
-      return "";
-    }
-    String clean = value.replaceAll("\\p{Cntrl}", "?");
-    return clean.length() > 100 ? clean.substring(0, 100) + "..." : clean;
+    return HostRule.printable(value);
   }
 }

@@ -126,6 +126,27 @@ public final class WebSocketTransport implements Transport, Session.Listener {
     }
   }
 
+  /**
+   * Closes the WebSocket with this status and reason (at most 123 bytes reach the peer, which sees why
+   * the stream ended); idempotent.
+   */
+  public void close(int status, String reason) {
+    end(status == StatusCode.NORMAL, "closed by this side: " + reason);
+    Session session = socket;
+    if (session != null && session.isOpen()) {
+      session.close(status, closeReason(reason), Callback.NOOP);
+    }
+  }
+
+  /** A close reason cut to the 123 bytes of UTF-8 a close frame holds. */
+  static String closeReason(String reason) {
+    String cut = reason;
+    while (cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 123) {
+      cut = cut.substring(0, cut.length() - 1);
+    }
+    return cut;
+  }
+
   /** Drops the connection without a close frame, as a network failure would. */
   public void disconnect() {
     end(false, "disconnected by this side");

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     description = "Remote language servers for any editor, over one SSH connection.",
     subcommands = {LspCommand.class, DapCommand.class, StatusCommand.class, DaemonCommand.class, DoctorCommand.class, DemoCommand.class,
         ShellCommand.class, ExecCommand.class, FsCommand.class, ForwardCommand.class, PortsCommand.class, ConformanceCommand.class,
-        ExtCommand.class})
+        ExtCommand.class, WebCommand.class})
 public final class Tether {
   public static void main(String[] args) {
     PrintStream protocolOut = System.out;

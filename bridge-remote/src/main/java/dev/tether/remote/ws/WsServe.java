@@ -1,9 +1,8 @@
 package dev.tether.remote.ws;
 
+import dev.tether.adapters.ws.HostRule;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,17 +87,7 @@ public final class WsServe {
 
   /** Whether every address {@code host} names is a loopback one (a wildcard address is not). */
   public static boolean isLoopback(String host) {
-    try {
-      InetAddress[] addresses = InetAddress.getAllByName(host);
-      for (InetAddress address : addresses) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return addresses.length > 0;
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return HostRule.isLoopback(host);
   }
 
   /** The names a self-signed certificate lists: the listen host (unless a wildcard), --allow-host, loopback. */

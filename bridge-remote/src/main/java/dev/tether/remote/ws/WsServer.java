@@ -1,6 +1,7 @@
 package dev.tether.remote.ws;
 
 import dev.tether.adapters.ws.ConnectionToken;
+import dev.tether.adapters.ws.HostRule;
 import dev.tether.adapters.ws.UpgradePolicy;
 import dev.tether.adapters.ws.WebSocketTransport;
 import dev.tether.adapters.ws.WsLimits;
@@ -231,10 +232,6 @@ public final class WsServer implements AutoCloseable {
 
   /** The names that reach {@code host}: itself, and every loopback spelling for a loopback address. */
   static List<String> listenNames(String host) {
-    List<String> names = new ArrayList<>(List.of(host));
-    if (WsServe.isLoopback(host)) {
-      names.addAll(List.of("localhost", "127.0.0.1", "::1"));
-    }
-    return names;
+    return HostRule.listenNames(host);
   }
 }
