@@ -59,7 +59,7 @@ public final class TestProcesses {
   }
 
   /** The server port in the process's {@code SSH_CONNECTION} ({@code CLIENT PORT SERVER PORT}); -1 without one. */
-  static int sshServerPort(ProcessHandle process) {
+  public static int sshServerPort(ProcessHandle process) {
     try {
       String environ = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(process.pid()), "environ"));
       for (String entry : environ.split("\0")) {

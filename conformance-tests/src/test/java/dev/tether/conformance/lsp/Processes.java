@@ -2,6 +2,7 @@ package dev.tether.conformance.lsp;
 
 import dev.tether.local.ssh.MinaSshServer;
 import dev.tether.local.ssh.SshServerFixture;
+import dev.tether.local.ssh.TestProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ public final class Processes {
     return ProcessHandle.allProcesses()
         .filter(Processes::ownedByThisUser)
         .filter(p -> commandLine(p).contains("dev.tether.remote.TetherRemote daemon "))
-        .filter(p -> marker != null ? environment(p).contains(marker) : sshServerPort(p) == server.port())
+        .filter(p -> marker != null ? environment(p).contains(marker) : TestProcesses.sshServerPort(p) == server.port())
         .toList();
   }
 
@@ -76,21 +77,6 @@ public final class Processes {
     } catch (IOException | RuntimeException gone) {
       return false;
     }
-  }
-
-  /** The server port in the process's {@code SSH_CONNECTION} ({@code CLIENT PORT SERVER PORT}); -1 without one. */
-  static int sshServerPort(ProcessHandle process) {
-    for (String entry : environment(process)) {
-      if (entry.startsWith("SSH_CONNECTION=")) {
-        String[] fields = entry.substring("SSH_CONNECTION=".length()).trim().split(" ");
-        try {
-          return fields.length == 4 ? Integer.parseInt(fields[3]) : -1;
-        } catch (NumberFormatException e) {
-          return -1;
-        }
-      }
-    }
-    return -1;
   }
 
   /** pylsp and clangd processes whose parent chain includes one of {@code agents}. */
