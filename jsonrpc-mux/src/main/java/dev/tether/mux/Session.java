@@ -8,7 +8,6 @@ import dev.tether.mux.internal.FrameReader;
 import dev.tether.mux.internal.FrameType;
 import dev.tether.mux.internal.Liveness;
 import dev.tether.mux.internal.Hello;
-import dev.tether.mux.internal.MalformedPayloadException;
 import dev.tether.mux.internal.PayloadPool;
 import dev.tether.mux.internal.Payloads;
 import dev.tether.mux.internal.ReplayBuffer;
@@ -18,10 +17,7 @@ import dev.tether.mux.transport.Transport;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,14 +29,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One multiplexed, resumable session over a byte-stream {@link Transport}: the owner of the channel
  * map, the replay buffer and the transport. It reads top to bottom: creating and resuming, opening
- * channels, the writer's source, the reader and its frame handlers, timers, closing. The decisions live
+ * channels, the writer's source, the reader and its error scopes, timers, closing. The decisions live
  * in parts it calls under its lock, each a plain class tested without threads: {@link OutboundScheduler}
  * (what is sent next: queues, round robin, in-flight budget), {@link SessionWriter} (who writes: the
  * write token, the write loop, flushing, the last words), {@link AckPolicy} (sequence numbers in, when
- * an ACK is owed), {@link Liveness} (PING, RTT, the dead-peer rule) and {@link ReplayBuffer}. Frame
- * handlers signal a channel-scoped error by throwing {@link ChannelProtocolException} and a
- * session-scoped one by throwing {@link SessionProtocolException}; {@code protocolErrorLocked} is the
- * one place that turns the first into a RESET and the second into a GOAWAY and close.
+ * an ACK is owed), {@link Liveness} (PING, RTT, the dead-peer rule), {@link ReplayBuffer},
+ * {@link ChannelTable} (channels by id, id rules, open limits) and {@link FrameDispatcher} (what each
+ * inbound frame does). The dispatcher signals a channel-scoped error by throwing
+ * {@link ChannelProtocolException} and a session-scoped one by throwing {@link SessionProtocolException};
+ * {@code protocolErrorLocked} is the one place that turns the first into a RESET and the second into a
+ * GOAWAY and close.
  *
  * <p>Threading: one lock guards all session and channel state and is never held during I/O, logging
  * (lines are handed to the serial event executor) or a transport's close (done on a worker thread or
@@ -57,7 +55,6 @@ public final class Session implements Closeable {
   public enum State { ATTACHED, DETACHED, CLOSED }
 
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-  private static final int RECENTLY_RESET_MEMORY = 1024;
   private static final long GOAWAY_GRACE_MILLIS = 2000;
   /** At 32 KiB frames, 2 MiB of arrays kept for reuse: enough for a steady transfer in each direction. */
   private static final int PAYLOAD_POOL_ARRAYS = 64;
@@ -65,8 +62,6 @@ public final class Session implements Closeable {
   private static final int DEFAULT_PEER_FRAME_SIZE = 16 * 1024;
   /** A peer's replay limit below this would make this side acknowledge nearly every frame. */
   private static final long MIN_PEER_REPLAY_LIMIT = 128 * 1024;
-  /** The smallest receive window a channel opened under a nearly spent receive budget gets. */
-  private static final int MIN_BUDGET_WINDOW = 64 * 1024;
   /** How long after the last small message (or full frame) the traffic still counts as mixed. */
   private static final long MIXED_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   final ReentrantLock lock = new ReentrantLock();
@@ -88,10 +83,7 @@ public final class Session implements Closeable {
   private State state = State.ATTACHED;
   private Transport transport;
   private int generation;
-  private final Map<Integer, Channel> channels = new HashMap<>();
-  private final Set<Integer> recentlyReset = new LinkedHashSet<>();
-  private int nextLocalId;
-  private int highestPeerId;
+  private final ChannelTable channels;
   private int acceptorsRunning;
   private final ReplayBuffer replay;
   private final AckPolicy acks;
@@ -107,6 +99,8 @@ public final class Session implements Closeable {
   private final OutboundScheduler outbound;
   /** Owns the write token and the transport's output; see {@link SessionWriter}. */
   private final SessionWriter writer;
+  /** Handles inbound frames; see {@link FrameDispatcher}. */
+  private final FrameDispatcher dispatcher;
 
   private Session(SessionConfig config, boolean initiator, Hello peer, byte[] sessionId, byte[] resumeToken,
       Set<String> capabilities) {
@@ -126,7 +120,8 @@ public final class Session implements Closeable {
     this.acks = new AckPolicy(peerReplayLimit, frameSize, MIXED_WINDOW_NANOS);
     this.liveness = new Liveness(config.tickInterval().toNanos(), config.pingInterval().toNanos(),
         config.deadPeerTimeout().toNanos(), scheduler.nanoTime());
-    this.nextLocalId = initiator ? 1 : 2;
+    this.channels = new ChannelTable(initiator, config.maxChannels(), config.receiveBudget(), config.initialWindow());
+    this.dispatcher = new FrameDispatcher(config.name(), channels, new DispatcherActions());
     this.frameLog = new FrameLog(config.name());
     this.events = new SerialExecutor(Workers.shared());
     this.writer = new SessionWriter(lock, scheduler, new WriterSource(), frameLog);
@@ -332,18 +327,14 @@ public final class Session implements Closeable {
     lock.lock();
     try {
       requireNotClosed();
-      String refusal = channelLimitReasonLocked();
-      int window = refusal == null ? receiveWindowForNewChannelLocked() : 0;
-      if (refusal == null && window == 0) {
-        refusal = receiveBudgetReasonLocked();
-      }
+      String refusal = channels.refusalReason();
       if (refusal != null) {
         return CompletableFuture.failedFuture(new ChannelOpenException(ErrorCode.CHANNEL_REFUSED, refusal));
       }
-      int id = nextLocalId;
-      nextLocalId += 2;
+      int window = channels.windowForNewChannel();
+      int id = channels.takeLocalId();
       Channel channel = new Channel(this, id, kind, flavour, meta, window, 0, Channel.State.OPENING);
-      channels.put(id, channel);
+      channels.put(channel);
       queueControlLocked(new Frame(FrameType.OPEN, id, Payloads.open(window, flavour, kind, meta)));
       return channel.openFuture();
     } catch (MuxException | IllegalArgumentException e) {
@@ -453,7 +444,7 @@ public final class Session implements Closeable {
       channel.outputClosed = true;
       // Queued behind the channel's DATA, so the peer sees every byte before the end of stream.
       queueOnChannelLocked(channel, new Frame(FrameType.HALF_CLOSE, channel.id(), Frame.EMPTY));
-      removeIfFinishedLocked(channel);
+      dispatcher.removeIfFinishedLocked(channel);
     } finally {
       lock.unlock();
     }
@@ -489,39 +480,6 @@ public final class Session implements Closeable {
     writer.wakeLocked();
   }
 
-  private String channelLimitReasonLocked() {
-    if (channels.size() < config.maxChannels()) {
-      return null;
-    }
-    return "too many channels: " + channels.size() + " open, the limit is " + config.maxChannels();
-  }
-
-  /**
-   * The receive window a new channel gets: the initial window while the session's receive budget
-   * allows it, then what is left of the budget, or 0 when too little is left (the open is refused).
-   */
-  private int receiveWindowForNewChannelLocked() {
-    long left = config.receiveBudget() - committedReceiveWindowsLocked();
-    int wanted = config.initialWindow();
-    if (left >= wanted) {
-      return wanted;
-    }
-    return left >= Math.min(wanted, MIN_BUDGET_WINDOW) ? (int) left : 0;
-  }
-
-  private long committedReceiveWindowsLocked() {
-    long sum = 0;
-    for (Channel channel : channels.values()) {
-      sum += channel.receiveWindowSize();
-    }
-    return sum;
-  }
-
-  private String receiveBudgetReasonLocked() {
-    return "receive budget spent: " + channels.size() + " channels hold " + committedReceiveWindowsLocked()
-        + " bytes of receive window, the budget is " + config.receiveBudget();
-  }
-
   void resetChannel(Channel channel, ErrorCode code, String reason) {
     lock.lock();
     try {
@@ -540,20 +498,12 @@ public final class Session implements Closeable {
       channels.remove(id);
       outbound.remove(channel);
     }
-    rememberResetLocked(id);
+    channels.rememberReset(id);
     if (state != State.CLOSED) {
       queueControlLocked(new Frame(FrameType.RESET, id, Payloads.error(code, reason)));
     }
     if (LOG.isDebugEnabled()) {
       logLater(() -> LOG.debug("{}: reset channel {}: {} {}", config.name(), id, code, reason));
-    }
-  }
-
-  private void rememberResetLocked(int id) {
-    recentlyReset.add(id);
-    if (recentlyReset.size() > RECENTLY_RESET_MEMORY) {
-      Integer oldest = recentlyReset.iterator().next();
-      recentlyReset.remove(oldest);
     }
   }
 
@@ -723,7 +673,7 @@ public final class Session implements Closeable {
     if (frame.type.sequenced && !acceptSequenceLocked(frame, now)) {
       return false;
     }
-    return dispatchLocked(frame, callbacks);
+    return dispatcher.dispatchLocked(frame, callbacks);
   }
 
   /**
@@ -776,78 +726,51 @@ public final class Session implements Closeable {
     return true;
   }
 
-  /**
-   * Handles one frame, giving a malformed payload the scope of its frame type: a channel frame's is
-   * a {@link ChannelProtocolException}, a session frame's a {@link SessionProtocolException}. Returns
-   * true when a channel took the frame's payload.
-   */
-  private boolean dispatchLocked(Frame frame, List<Runnable> callbacks)
-      throws SessionProtocolException, ChannelProtocolException {
-    try {
-      return handleLocked(frame, callbacks);
-    } catch (MalformedPayloadException e) {
-      if (frame.type.sessionScoped()) {
-        throw SessionProtocolException.protocol("malformed " + frame.type + ": " + e.getMessage());
-      }
-      throw new ChannelProtocolException(frame.channel, ErrorCode.PROTOCOL_ERROR,
-          "malformed " + frame.type + " frame: " + e.getMessage());
+  /** What the {@link FrameDispatcher} asks of this session, under its lock. */
+  private final class DispatcherActions implements FrameDispatcher.Actions {
+    @Override
+    public void queueControlLocked(Frame frame) {
+      Session.this.queueControlLocked(frame);
     }
-  }
 
-  private boolean handleLocked(Frame frame, List<Runnable> callbacks)
-      throws SessionProtocolException, ChannelProtocolException, MalformedPayloadException {
-    switch (frame.type) {
-      case OPEN -> handleOpenLocked(frame);
-      case OPEN_OK -> handleOpenOkLocked(frame, callbacks);
-      case OPEN_FAIL -> handleOpenFailLocked(frame);
-      case DATA -> {
-        return handleDataLocked(frame, callbacks);
-      }
-      case CREDIT -> handleCreditLocked(frame, callbacks);
-      case HALF_CLOSE -> handleHalfCloseLocked(frame, callbacks);
-      case RESET -> handleResetLocked(frame);
-      case PING -> {
-        Payloads.parsePing(frame.payload); // a malformed PING is a session error, like a malformed PONG
-        queueControlLocked(new Frame(FrameType.PONG, 0, frame.payload));
-      }
-      case PONG -> handlePongLocked(frame);
-      case GOAWAY -> handleGoawayLocked(frame);
-      case ACK -> { } // the header's ack field was all it carried
-      default -> throw SessionProtocolException.protocol("unhandled frame type " + frame.type);
+    @Override
+    public String acceptorRefusalLocked() {
+      return acceptorsRunning < config.maxAcceptors() ? null : "too many channels waiting for the acceptor: "
+          + acceptorsRunning + ", the limit is " + config.maxAcceptors();
     }
-    return false;
-  }
 
-  private void handleOpenLocked(Frame frame) throws MalformedPayloadException, ChannelProtocolException {
-    int id = frame.channel;
-    boolean peerParity = (id % 2 == 1) != initiator;
-    if (!peerParity || id <= highestPeerId) {
-      throw new ChannelProtocolException(id, ErrorCode.PROTOCOL_ERROR, peerParity
-          ? "OPEN reuses channel id " + id + " (ids must increase)"
-          : "OPEN with channel id " + id + " of the wrong parity (the " + (initiator ? "acceptor" : "initiator")
-              + " uses " + (initiator ? "even" : "odd") + " ids)");
+    @Override
+    public Channel newPeerChannelLocked(int id, Payloads.Open open, int window) {
+      return new Channel(Session.this, id, open.kind(), open.flavour(), open.metadata(), window, open.window(),
+          Channel.State.PENDING);
     }
-    highestPeerId = id;
-    Payloads.Open open = Payloads.parseOpen(frame.payload);
-    String refusal = channelLimitReasonLocked();
-    if (refusal == null && acceptorsRunning >= config.maxAcceptors()) {
-      refusal = "too many channels waiting for the acceptor: " + acceptorsRunning + ", the limit is "
-          + config.maxAcceptors();
+
+    @Override
+    public void startAcceptorLocked(Channel channel) {
+      OpenRequest request = new OpenRequest(channel);
+      acceptorsRunning++;
+      Workers.shared().execute(() -> runAcceptor(request));
     }
-    int window = refusal == null ? receiveWindowForNewChannelLocked() : 0;
-    if (refusal == null && window == 0) {
-      refusal = receiveBudgetReasonLocked();
+
+    @Override
+    public void forgetLocked(Channel channel) {
+      outbound.remove(channel);
     }
-    if (refusal != null) {
-      queueControlLocked(new Frame(FrameType.OPEN_FAIL, id, Payloads.error(ErrorCode.CHANNEL_REFUSED, refusal)));
-      return;
+
+    @Override
+    public void pongLocked(long payload) {
+      liveness.pong(payload, scheduler.nanoTime());
     }
-    Channel channel = new Channel(this, id, open.kind(), open.flavour(), open.metadata(), window,
-        open.window(), Channel.State.PENDING);
-    channels.put(id, channel);
-    OpenRequest request = new OpenRequest(channel);
-    acceptorsRunning++;
-    Workers.shared().execute(() -> runAcceptor(request));
+
+    @Override
+    public void peerClosedLocked(ErrorCode code, String reason) {
+      closeLocked(code, reason, false);
+    }
+
+    @Override
+    public void logLater(Runnable line) {
+      Session.this.logLater(line);
+    }
   }
 
   private void runAcceptor(OpenRequest request) {
@@ -863,133 +786,6 @@ public final class Session implements Closeable {
       } finally {
         lock.unlock();
       }
-    }
-  }
-
-  private void handleOpenOkLocked(Frame frame, List<Runnable> callbacks)
-      throws MalformedPayloadException, ChannelProtocolException {
-    Channel channel = channels.get(frame.channel);
-    if (channel == null || channel.state != Channel.State.OPENING) {
-      answerUnknownLocked(frame, channel);
-      return;
-    }
-    Payloads.OpenOk ok = Payloads.parseOpenOk(frame.payload);
-    channel.openedLocked(ok.window(), ok.metadata());
-    callbacks.add(() -> channel.openFuture().complete(channel));
-  }
-
-  private void handleOpenFailLocked(Frame frame) throws MalformedPayloadException, ChannelProtocolException {
-    Channel channel = channels.get(frame.channel);
-    if (channel == null || channel.state != Channel.State.OPENING) {
-      answerUnknownLocked(frame, channel);
-      return;
-    }
-    Payloads.Error error = Payloads.parseError(frame.payload);
-    channels.remove(frame.channel);
-    channel.failLocked(new ChannelOpenException(error.code(), error.reason()));
-  }
-
-  /** Returns true when the channel took the payload; otherwise the caller gives the array back. */
-  private boolean handleDataLocked(Frame frame, List<Runnable> callbacks) throws ChannelProtocolException {
-    Channel channel = channels.get(frame.channel);
-    if (channel == null || channel.state == Channel.State.OPENING || channel.state == Channel.State.PENDING) {
-      answerUnknownLocked(frame, channel);
-      return false;
-    }
-    if (channel.remoteFinished()) {
-      throw new ChannelProtocolException(frame.channel, ErrorCode.PROTOCOL_ERROR,
-          "DATA after HALF_CLOSE on channel " + frame.channel);
-    }
-    long window = channel.windowAvailableLocked();
-    if (!channel.consumeWindowLocked(frame.payload.length)) {
-      throw new ChannelProtocolException(frame.channel, ErrorCode.FLOW_CONTROL_ERROR, "peer sent "
-          + frame.payload.length + " bytes on channel " + frame.channel + " with only " + window
-          + " bytes of window left");
-    }
-    addCallback(callbacks, channel.receiveLocked(frame.payload));
-    return true;
-  }
-
-  private void handleCreditLocked(Frame frame, List<Runnable> callbacks)
-      throws MalformedPayloadException, ChannelProtocolException {
-    Channel channel = channels.get(frame.channel);
-    if (channel == null || channel.state == Channel.State.PENDING) {
-      answerUnknownLocked(frame, channel);
-      return;
-    }
-    int increment = Payloads.parseCredit(frame.payload);
-    try {
-      addCallback(callbacks, channel.creditLocked(increment));
-    } catch (IllegalStateException overflow) {
-      throw new ChannelProtocolException(frame.channel, ErrorCode.FLOW_CONTROL_ERROR, overflow.getMessage());
-    }
-  }
-
-  private void handleHalfCloseLocked(Frame frame, List<Runnable> callbacks) throws ChannelProtocolException {
-    Channel channel = channels.get(frame.channel);
-    if (channel == null || channel.state != Channel.State.OPEN) {
-      answerUnknownLocked(frame, channel);
-      return;
-    }
-    addCallback(callbacks, channel.remoteFinishedLocked());
-    removeIfFinishedLocked(channel);
-  }
-
-  private void handleResetLocked(Frame frame) throws MalformedPayloadException {
-    Payloads.Error error = Payloads.parseError(frame.payload);
-    Channel channel = channels.remove(frame.channel);
-    if (channel != null) {
-      outbound.remove(channel);
-      channel.failLocked(new ChannelResetException(error.code(), error.reason(), true));
-    }
-  }
-
-  private void handlePongLocked(Frame frame) throws MalformedPayloadException {
-    liveness.pong(Payloads.parsePing(frame.payload), scheduler.nanoTime());
-  }
-
-  private void handleGoawayLocked(Frame frame) throws MalformedPayloadException {
-    Payloads.Error error = Payloads.parseError(frame.payload);
-    logLater(() -> LOG.info("{}: peer closed the session: {} {}", config.name(), error.code(), error.reason()));
-    closeLocked(error.code(), error.reason(), false);
-  }
-
-  /**
-   * A frame for a channel we do not have. Late frames for a channel this side reset are expected
-   * (the peer had not seen the RESET yet) and dropped; anything else gets a RESET naming the problem,
-   * so the peer is never left waiting on a channel that does not exist.
-   */
-  private void answerUnknownLocked(Frame frame, Channel channel) throws ChannelProtocolException {
-    if (channel == null && (recentlyReset.contains(frame.channel) || frame.type == FrameType.RESET)) {
-      if (LOG.isDebugEnabled()) {
-        logLater(() -> LOG.debug("{}: dropped {} for reset channel {}", config.name(), frame.type, frame.channel));
-      }
-      return;
-    }
-    if (channel == null && frame.type == FrameType.CREDIT && knownClosedLocked(frame.channel)) {
-      return; // credit racing our close: harmless
-    }
-    String what = channel != null ? "in state " + channel.state
-        : knownClosedLocked(frame.channel) ? "which is closed" : "which was never opened";
-    throw new ChannelProtocolException(frame.channel, ErrorCode.UNKNOWN_CHANNEL,
-        frame.type + " for channel " + frame.channel + ", " + what);
-  }
-
-  private boolean knownClosedLocked(int id) {
-    boolean ours = (id % 2 == 1) == initiator;
-    return ours ? id < nextLocalId : id <= highestPeerId;
-  }
-
-  private void removeIfFinishedLocked(Channel channel) {
-    if (channel.outputClosed && channel.remoteFinished() && channel.failure() == null) {
-      channels.remove(channel.id());
-      channel.finishedLocked();
-    }
-  }
-
-  private static void addCallback(List<Runnable> callbacks, Runnable callback) {
-    if (callback != null) {
-      callbacks.add(callback);
     }
   }
 
@@ -1127,10 +923,9 @@ public final class Session implements Closeable {
     // before the GOAWAY, and what arrived stays readable.
     boolean graceful = code == ErrorCode.NO_ERROR;
     SessionClosedException failure = new SessionClosedException(code, reason);
-    for (Channel channel : channels.values()) {
+    for (Channel channel : channels.removeAll()) {
       channel.failLocked(failure, graceful);
     }
-    channels.clear();
     if (!(graceful && goaway != null)) {
       outbound.clear();
     }

@@ -100,6 +100,10 @@ final class ShellCommand implements Callable<Integer> {
     try (TerminalClient terminals = TerminalClient.open(daemon.opener(connection.spec(destination)));
         LocalTerminal local = tty ? LocalTerminal.enterRawMode() : null) {
       int[] size = local != null ? local.size() : new int[] {80, 24};
+      if (local != null) {
+        // A raw terminal does not turn \n into \r\n: a notice ends its own line, as ssh's do, in one write.
+        daemon.onNotice(line -> stderr.print("tether: " + line + "\r\n"));
+      }
       String id = attach != null ? attach : terminals.create(createParams(size)).id;
       Attachment attachment = terminals.attach(id);
       if (attach != null && local != null) {

@@ -137,6 +137,10 @@ public final class Ui implements Prompter {
         }
       } catch (IOException ignored) {
         // the daemon finished with us
+      } finally {
+        // Our half too: a channel left half-open stays in both sides' tables and keeps its receive
+        // window, so one per notice would spend the daemon's receive budget and later opens be refused.
+        channel.close();
       }
     }, "ui");
     thread.setDaemon(true);

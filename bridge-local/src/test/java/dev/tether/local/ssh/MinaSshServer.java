@@ -61,6 +61,11 @@ public final class MinaSshServer implements SshServerFixture {
     server.authorize(TestKeys.publicKey(privateKey));
   }
 
+  /** The HOME (and working directory) of the commands this server runs: a temp directory of its own. */
+  public Path home() {
+    return dir;
+  }
+
   @Override
   public int acceptedConnections() {
     return server.acceptedConnections();

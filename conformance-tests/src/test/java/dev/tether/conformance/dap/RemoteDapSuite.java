@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,14 +46,12 @@ abstract class RemoteDapSuite {
   Path sshConfig;
   SshServerFixture server;
   TetherCli tether;
-  Instant started;
 
   abstract SshServerFixture startServer();
 
   @BeforeAll
   void start() throws IOException {
     DapRequirements.check();
-    started = Instant.now();
     base = Files.createTempDirectory("tether-dap-");
     local = base.resolve("local");
     remote = base.resolve("remote");
@@ -74,11 +71,12 @@ abstract class RemoteDapSuite {
   void stopEverything() {
     try {
       if (tether != null) {
-        List<ProcessHandle> agents = Processes.agentDaemonsSince(started);
+        List<ProcessHandle> agents = Processes.agentDaemonsOf(server);
         List<ProcessHandle> adapters = debugpyProcesses();
         tether.close();
-        // Not asserted: agentDaemonsSince also sees agents of other test runs on this machine, which live on.
-        Processes.survivors(agents, Duration.ofSeconds(30));
+        // Only this suite's server's daemons (Processes.agentDaemonsOf): they end 10 s after their last session.
+        assertEquals(List.of(), Processes.survivors(agents, Duration.ofSeconds(30)),
+            "agent daemons still running after 'tether daemon stop'");
         assertEquals(List.of(), Processes.survivors(adapters, Duration.ofSeconds(15)),
             "debug adapters or debuggees still running after their agent stopped");
       }
@@ -729,7 +727,7 @@ abstract class RemoteDapSuite {
   /** debugpy processes (adapter, launcher, debuggee) under this suite's agent daemons. */
   List<ProcessHandle> debugpyProcesses() {
     List<ProcessHandle> out = new ArrayList<>();
-    for (ProcessHandle agent : Processes.agentDaemonsSince(started)) {
+    for (ProcessHandle agent : Processes.agentDaemonsOf(server)) {
       agent.descendants().filter(p -> Processes.commandLine(p).contains("debugpy")).forEach(out::add);
     }
     return out;

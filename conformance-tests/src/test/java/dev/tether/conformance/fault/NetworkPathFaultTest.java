@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
 @Tag("fault")
 @Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class NetworkPathFaultTest {
-  private static final String ALIAS = "fault-host";
   private static final Duration BLACKHOLE = Duration.ofSeconds(30);
   private static final Duration TOLD_WITHIN = Duration.ofSeconds(60);
 
@@ -40,46 +39,30 @@ class NetworkPathFaultTest {
         FaultHost host = FaultHost.inNamespace(base.resolve("host"), ns.name, ns.inside);
         CutProxy path = CutProxy.delaying(ns.inside, host.port());
         TetherCli tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"))) {
-      Path sshConfig = base.resolve("ssh_config");
-      Files.writeString(sshConfig, String.join("\n", host.hostConfig(ALIAS, "127.0.0.1", path.port(),
-          base.resolve("known_hosts"))));
+      Path sshConfig = EditorPair.sshConfig(base, host, "127.0.0.1", path.port());
       // The agent is installed over a clean path; the rest happens over the bad one.
-      TetherCli.Result first = tether.run("exec", ALIAS, "-F", sshConfig.toString(), "--", "true");
+      TetherCli.Result first = tether.run("exec", EditorPair.ALIAS, "-F", sshConfig.toString(), "--", "true");
       assertEquals(0, first.exit(), "the first command (a daemon, a session, the agent installed): " + first);
       path.delay(100);
       ns.loss(5);
 
-      PyProject project = PyProject.write(base.resolve("project"));
-      TetherCli.LspProcess pylsp = tether.lsp(project.dir(), List.of(ALIAS, "-F", sshConfig.toString(),
-          "--map", project.dir() + "=" + project.dir(), "--server", "pylsp"));
-      project.open(pylsp.editor()); // hover answered over 200 ms and 5 % loss
-      Path work = Files.createDirectories(base.resolve("work"));
-      Path echo = SeqStreams.writeEchoServer(work);
-      TetherCli.LspProcess echoCli = tether.lsp(work, List.of(ALIAS, "-F", sshConfig.toString(), "--",
-          "/usr/bin/python3", echo.toString(), work.resolve("lsp.record").toString()));
-      SeqStreams.LspStream stream = new SeqStreams.LspStream(echoCli, work.resolve("lsp.record"));
-      awaitEchoes(stream, 20, TOLD_WITHIN);
+      EditorPair editors = EditorPair.start(tether, base, sshConfig, TOLD_WITHIN); // over 200 ms and 5 % loss
 
       ns.blackhole();
       long blackholeEnds = System.nanoTime() + BLACKHOLE.toNanos();
-      LspEditor editor = pylsp.editor();
+      LspEditor editor = editors.pylsp.editor();
       editor.awaitNotification("window/showMessage", m -> message(m).contains("lost"), BLACKHOLE);
       assertTrue(System.nanoTime() < blackholeEnds, "the dead session was found while the path was black");
-      awaitDeadline(blackholeEnds); // the rest of the 30 s outage: the scenario itself
+      EditorPair.awaitDeadline(blackholeEnds); // the rest of the 30 s outage: the scenario itself
       ns.loss(5);
 
       editor.awaitNotification("window/showMessage", m -> message(m).contains("reconnected"), TOLD_WITHIN);
-      project.assertHoverWorks(editor);
-      awaitEchoes(stream, 20, TOLD_WITHIN);
-      stream.finish(TOLD_WITHIN);
-      stream.countEchoes();
-      assertTrue(stream.shown.stream().anyMatch(m -> m.contains("reconnected")), "the other editor too: " + stream.shown);
-      for (TetherCli.LspProcess cli : List.of(pylsp, echoCli)) {
-        cli.editor().call("shutdown", null);
-        cli.editor().notify("exit", null);
-        assertEquals(0, cli.awaitExit(TetherCli.EXIT_TIMEOUT), "stderr: " + cli.stderrText());
-        assertEquals(List.of(), cli.editor().violations(), "stdout carries only LSP frames");
-      }
+      editors.project.assertHoverWorks(editor);
+      editors.awaitEchoes(20, TOLD_WITHIN);
+      editors.stream.finish(TOLD_WITHIN);
+      assertTrue(editors.stream.shown.stream().anyMatch(m -> m.contains("reconnected")),
+          "the other editor too: " + editors.stream.shown);
+      editors.shutDown();
     } finally {
       FaultHost.deleteTree(base);
     }
@@ -87,22 +70,5 @@ class NetworkPathFaultTest {
 
   private static String message(com.google.gson.JsonObject notification) {
     return notification.getAsJsonObject("params").get("message").getAsString();
-  }
-
-  private static void awaitEchoes(SeqStreams.LspStream stream, int more, Duration within) throws InterruptedException {
-    int target = stream.countEchoes() + more;
-    long deadline = System.nanoTime() + within.toNanos();
-    while (stream.countEchoes() < target) {
-      assertTrue(System.nanoTime() < deadline && stream.failure.get() == null, "no echoes: " + stream.status());
-      Thread.sleep(20); // polls what the editor received, bounded by the deadline
-    }
-  }
-
-  /** Waits until {@code deadline} (System.nanoTime): how long the scenario's outage lasts. */
-  static void awaitDeadline(long deadline) throws InterruptedException {
-    long left;
-    while ((left = deadline - System.nanoTime()) > 0) {
-      Thread.sleep(Math.max(1, left / 1_000_000));
-    }
   }
 }

@@ -56,6 +56,33 @@ final class SeqStreams {
           out.flush()
       """;
 
+  /**
+   * The terminal's far end: puts its PTY in raw mode first (no echo, no line editing, no output
+   * processing: what the test writes is what the program reads, and what it writes is what comes
+   * back), then says "ready", then records and echoes each line until "end".
+   */
+  static final String TERMINAL_ECHO = """
+      import os, sys, tty
+      tty.setraw(0)
+      record = open(sys.argv[1], "w", buffering=1)
+      def put(data):
+          while data:
+              data = data[os.write(1, data):]
+      put(b"ready\\n")
+      pending = b""
+      while True:
+          chunk = os.read(0, 65536)
+          if not chunk:
+              sys.exit(3)
+          pending += chunk
+          *lines, pending = pending.split(b"\\n")
+          for line in lines:
+              if line == b"end":
+                  sys.exit(0)
+              record.write(line.decode("ascii") + "\\n")
+              put(line + b"\\n")
+      """;
+
   private SeqStreams() {
   }
 
@@ -63,6 +90,7 @@ final class SeqStreams {
   static Path writeEchoServer(Path dir) {
     try {
       Files.createDirectories(dir);
+      Files.writeString(dir.resolve("terminal_echo.py"), TERMINAL_ECHO);
       return Files.writeString(dir.resolve("echo_lsp.py"), ECHO_LSP);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -285,6 +313,175 @@ final class SeqStreams {
       if (process.exitValue() != 0) {
         throw new AssertionError(name + " exited " + process.exitValue());
       }
+    }
+  }
+
+  /**
+   * A terminal: {@code tether shell -- python3 terminal_echo.py RECORD} started under a local PTY
+   * (pty4j, as a terminal emulator starts it; with a piped stdin {@code tether shell} runs its
+   * command without a PTY), so the command runs in a PTY on the host. Both ends are raw once the far
+   * end says "ready" ({@code tether shell} makes the local terminal raw before it creates the remote
+   * one; the far end makes its PTY raw before it says so), and nothing is written before that: every
+   * byte the terminal shows after "ready" must be exactly the lines sent, in order, each once.
+   * Tether's own notices go to its stderr, which pty4j connects to the same PTY, as a terminal
+   * emulator does: they share the screen with the far end's bytes, and are taken out by their form.
+   */
+  static final class TerminalStream extends Stream {
+    private static final byte[] READY = "ready\n".getBytes(StandardCharsets.US_ASCII);
+    private final Process process;
+    private final java.io.ByteArrayOutputStream transcript = new java.io.ByteArrayOutputStream();
+    private static final java.util.regex.Pattern NOTICE = java.util.regex.Pattern.compile("tether: ([^\r\n]*)\r\n");
+    private volatile int readyAt = -1;
+    private final Thread reader;
+    /** The notices tether shell showed, in order (known once {@link #finish} returned). */
+    final List<String> notices = new ArrayList<>();
+
+    private TerminalStream(Process process, Path record) {
+      super("terminal", record);
+      this.process = process;
+      daemonThread("seq terminal out", this::send);
+      reader = daemonThread("seq terminal in", this::receive);
+    }
+
+    /** Starts {@code tether shell} for the host's {@code terminal_echo.py} (see {@link #writeEchoServer}). */
+    static TerminalStream start(TetherCli tether, Path work, List<String> destination) throws IOException {
+      List<String> args = new ArrayList<>(List.of("shell"));
+      args.addAll(destination);
+      args.addAll(List.of("--", "/usr/bin/python3", work.resolve("terminal_echo.py").toString(),
+          work.resolve("terminal.record").toString()));
+      ProcessBuilder builder = tether.processBuilder(args, work);
+      java.util.Map<String, String> env = new java.util.HashMap<>(builder.environment());
+      env.put("TERM", "xterm");
+      Process process = new com.pty4j.PtyProcessBuilder(builder.command().toArray(new String[0]))
+          .setEnvironment(env).setDirectory(work.toString()).setInitialColumns(200).setInitialRows(50).start();
+      return new TerminalStream(process, work.resolve("terminal.record"));
+    }
+
+    private static Thread daemonThread(String name, Runnable body) {
+      Thread thread = new Thread(body, name);
+      thread.setDaemon(true);
+      thread.start();
+      return thread;
+    }
+
+    private void send() {
+      OutputStream out = process.getOutputStream();
+      try {
+        while (readyAt < 0) {
+          if (!process.isAlive() || failure.get() != null) {
+            fail("ended before it was ready: " + shown());
+            return;
+          }
+          Thread.sleep(5); // the far end makes its PTY raw, then says "ready" (bounded by the test's deadlines)
+        }
+        while (!stop) {
+          if (sent.get() - echoed.get() >= 256) {
+            Thread.sleep(5); // the far end is behind: wait for it (bounded by the test's deadlines)
+            continue;
+          }
+          out.write((sent.get() + "\n").getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          sent.incrementAndGet();
+          Thread.sleep(1); // steady traffic, not a flood
+        }
+        out.write("end\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      } catch (IOException | InterruptedException e) {
+        fail("writing failed: " + e);
+      }
+    }
+
+    private void receive() {
+      byte[] buffer = new byte[8192];
+      try {
+        java.io.InputStream in = process.getInputStream();
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          synchronized (transcript) {
+            transcript.write(buffer, 0, n);
+            byte[] all = transcript.toByteArray();
+            if (readyAt < 0) {
+              readyAt = indexOf(all, READY);
+            }
+            if (readyAt >= 0) {
+              int lines = 0;
+              for (int i = readyAt + READY.length; i < all.length; i++) {
+                lines += all[i] == '\n' ? 1 : 0;
+              }
+              echoed.set(lines);
+            }
+          }
+        }
+      } catch (IOException e) {
+        // pty4j reports the PTY's end as an I/O error once the process exited
+        if (process.isAlive()) {
+          fail("reading failed: " + e);
+        }
+      }
+    }
+
+    private static int indexOf(byte[] all, byte[] part) {
+      outer:
+      for (int i = 0; i + part.length <= all.length; i++) {
+        for (int j = 0; j < part.length; j++) {
+          if (all[i + j] != part[j]) {
+            continue outer;
+          }
+        }
+        return i;
+      }
+      return -1;
+    }
+
+    /** What the terminal showed so far, control bytes escaped, for messages. */
+    private String shown() {
+      byte[] all;
+      synchronized (transcript) {
+        all = transcript.toByteArray();
+      }
+      String text = new String(all, StandardCharsets.US_ASCII);
+      String tail = text.length() > 400 ? "…" + text.substring(text.length() - 400) : text;
+      return "'" + tail.replace("\r", "\\r").replace("\n", "\\n") + "'";
+    }
+
+    @Override
+    void finish(Duration within) throws Exception {
+      stop = true;
+      if (!process.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(name + " did not end after its 'end' line; " + status() + "; shown: " + shown());
+      }
+      reader.join(within.toMillis()); // it ends at the PTY's end, once it read the last bytes
+      String all;
+      synchronized (transcript) {
+        all = transcript.toString(StandardCharsets.US_ASCII);
+      }
+      if (readyAt != 0) {
+        throw new AssertionError(name + ": the terminal showed bytes before the far end's 'ready': " + shown());
+      }
+      // tether shell's own notices ("tether: connection … lost …; reconnecting") share the screen: each
+      // one whole write ending its line with \r\n (the terminal is raw), wherever it fell among the far
+      // end's bytes. Taken out, what remains must be the far end's bytes exactly.
+      java.util.regex.Matcher notice = NOTICE.matcher(all.substring(READY.length));
+      while (notice.find()) {
+        notices.add(notice.group(1));
+      }
+      String after = notice.replaceAll("");
+      // Byte for byte, not line by line: a stray carriage return, echo or repeated screen is a failure.
+      List<String> lines = new ArrayList<>(List.of(after.split("\n", -1)));
+      if (!lines.get(lines.size() - 1).isEmpty()) {
+        throw new AssertionError(name + ": the terminal's output does not end with a whole line: " + shown());
+      }
+      lines.remove(lines.size() - 1);
+      checkSequence(name + " bytes as the local terminal showed them", lines, sent.get());
+      checkRecord(within);
+      if (process.exitValue() != 0) {
+        throw new AssertionError(name + ": tether shell exited " + process.exitValue() + "; shown: " + shown());
+      }
+    }
+
+    /** Ends {@code tether shell} and what it started, by pid, should the test end early. */
+    void end() {
+      ProcessHandle.of(process.pid()).ifPresent(dev.tether.conformance.lsp.Processes::endTree);
     }
   }
 

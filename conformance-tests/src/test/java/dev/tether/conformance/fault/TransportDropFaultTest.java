@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The transport dropped 100 times under steady traffic: LSP messages through {@code tether lsp}, a
- * byte stream through {@code tether exec}, and file
- * writes and reads through {@code tether fs}, all on one session to a real OpenSSH sshd reached
+ * byte stream through {@code tether exec}, a terminal through {@code tether shell} (under a local PTY,
+ * so a PTY on the host too), and file writes and reads through {@code tether fs}, all on one session to a real OpenSSH sshd reached
  * through a {@link CutProxy}, which resets the SSH connection each time. Every stream carries
  * sequence numbers that the host records and echoes: after the last drop the host got each number
  * once and in order, and so did the local side. The editor is told of each drop and each resume.
@@ -34,6 +34,7 @@ class TransportDropFaultTest {
   void aHundredDropsUnderTrafficLoseDuplicateAndReorderNothing() throws Exception {
     Path base = Files.createTempDirectory("tether-fault-drop-");
     boolean keep = false;
+    SeqStreams.TerminalStream terminal = null;
     try (FaultHost host = FaultHost.onLoopback(base.resolve("host"));
         CutProxy proxy = CutProxy.to(host.address(), host.port());
         TetherCli tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"))) {
@@ -49,9 +50,11 @@ class TransportDropFaultTest {
       TetherCli.LspProcess cli = tether.lsp(work, List.of(ALIAS, "-F", sshConfig.toString(), "--",
           "/usr/bin/python3", echo.toString(), work.resolve("lsp.record").toString()));
       SeqStreams.LspStream lsp = new SeqStreams.LspStream(cli, work.resolve("lsp.record"));
+      terminal = SeqStreams.TerminalStream.start(tether, work, destination);
       List<SeqStreams.Stream> streams = List.of(lsp,
           new SeqStreams.LineStream("exec", tether.startPiped(work, "exec", ALIAS, "-F", sshConfig.toString(), "--",
               "tee " + work.resolve("exec.record")), work.resolve("exec.record")),
+          terminal,
           new SeqStreams.FileStream(tether, destination, work.resolve("files")));
       awaitFlowing(streams);
 
@@ -61,7 +64,7 @@ class TransportDropFaultTest {
         awaitReconnected(lsp, drop);
         // The streams of long-lived commands flow after every drop; the file stream (a JVM per put
         // and per cat) every tenth, so the test stays short.
-        awaitFlowing(drop % 10 == 0 ? streams : streams.subList(0, 2));
+        awaitFlowing(drop % 10 == 0 ? streams : streams.subList(0, 3));
       }
 
       for (SeqStreams.Stream stream : streams) {
@@ -76,6 +79,8 @@ class TransportDropFaultTest {
       lsp.countEchoes();
       long lost = lsp.shown.stream().filter(m -> m.endsWith("; reconnecting")).count();
       assertEquals(DROPS, lost, "the editor is told of each drop: " + lsp.shown);
+      long shown = terminal.notices.stream().filter(m -> m.endsWith("; reconnecting")).count();
+      assertEquals(DROPS, shown, "the terminal's user is told of each drop: " + terminal.notices);
       for (String message : lsp.shown) {
         assertTrue(message.matches("tether: (connection to \\S+ lost \\((the transport ended \\(ssh \\S+\\)"
             + "|the connection broke while (sending|receiving))\\); reconnecting|reconnected to \\S+; nothing was lost)"),
@@ -85,6 +90,9 @@ class TransportDropFaultTest {
       keep = true; // the daemon's and the agent's logs tell what happened
       throw new AssertionError(failed.getMessage() + " (logs kept in " + base + ")", failed);
     } finally {
+      if (terminal != null) {
+        terminal.end();
+      }
       if (!keep) {
         FaultHost.deleteTree(base);
       }

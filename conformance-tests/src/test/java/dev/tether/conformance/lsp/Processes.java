@@ -1,5 +1,8 @@
 package dev.tether.conformance.lsp;
 
+import dev.tether.local.ssh.MinaSshServer;
+import dev.tether.local.ssh.SshServerFixture;
+import dev.tether.local.ssh.TestProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,13 +54,29 @@ public final class Processes {
 
   /**
    * The agent daemons ({@code tether-remote daemon}, started by an agent relay and detached from it)
-   * started at or after {@code since}: the processes that own the language servers.
+   * that {@code server}'s sessions started: the processes that own the language servers and debug
+   * adapters. Found by what each inherited from its session, read from {@code /proc/PID/environ} of
+   * processes of this user only: the HOME of an in-process MINA server (a temp directory of its own),
+   * or the server port in OpenSSH's {@code SSH_CONNECTION}. Never the daemons of another test or
+   * another run on this machine, which may be running at the same time.
    */
-  public static List<ProcessHandle> agentDaemonsSince(java.time.Instant since) {
+  public static List<ProcessHandle> agentDaemonsOf(SshServerFixture server) {
+    String marker = server instanceof MinaSshServer mina ? "HOME=" + mina.home() : null;
     return ProcessHandle.allProcesses()
+        .filter(Processes::ownedByThisUser)
         .filter(p -> commandLine(p).contains("dev.tether.remote.TetherRemote daemon "))
-        .filter(p -> !p.info().startInstant().orElse(java.time.Instant.EPOCH).isBefore(since))
+        .filter(p -> marker != null ? environment(p).contains(marker) : TestProcesses.sshServerPort(p) == server.port())
         .toList();
+  }
+
+  /** True for a process of the user running the tests (whose environment this user may read). */
+  static boolean ownedByThisUser(ProcessHandle process) {
+    try {
+      Object mine = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      return mine.equals(Files.getAttribute(Path.of("/proc", Long.toString(process.pid())), "unix:uid"));
+    } catch (IOException | RuntimeException gone) {
+      return false;
+    }
   }
 
   /** pylsp and clangd processes whose parent chain includes one of {@code agents}. */

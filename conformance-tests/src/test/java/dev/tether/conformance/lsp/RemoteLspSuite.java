@@ -55,7 +55,6 @@ abstract class RemoteLspSuite {
   Path knownHosts;
   SshServerFixture server;
   TetherCli tether;
-  java.time.Instant started;
   private final Set<ProcessHandle> languageServersSeen = ConcurrentHashMap.newKeySet();
 
   /** Starts this suite's SSH server on 127.0.0.1; it must accept {@link SshServerFixture#clientKey()}. */
@@ -67,7 +66,6 @@ abstract class RemoteLspSuite {
   @BeforeAll
   void startServerAndWriteProjects() throws IOException {
     Requirements.languageServers();
-    started = java.time.Instant.now();
     base = Files.createTempDirectory("tether-lsp-");
     local = base.resolve("local");
     remote = base.resolve("remote");
@@ -112,7 +110,7 @@ abstract class RemoteLspSuite {
    */
   List<ProcessHandle> agents() {
     List<ProcessHandle> agents = new ArrayList<>(Processes.agentsUnder(serverProcess()));
-    agents.addAll(Processes.agentDaemonsSince(started));
+    agents.addAll(Processes.agentDaemonsOf(server));
     return agents;
   }
 

@@ -5,7 +5,8 @@ import dev.tether.mux.ErrorCode;
 /**
  * A violation confined to one channel (netty's stream error, where {@link SessionProtocolException}
  * is the connection error): that channel is reset with this code and reason, and the session goes on.
- * Frame handlers throw it; the session's dispatcher is the one place that turns it into a RESET.
+ * The frame dispatcher throws it; the session's {@code protocolErrorLocked} is the one place that
+ * turns it into a RESET.
  */
 public final class ChannelProtocolException extends Exception {
   private static final long serialVersionUID = 1L;
