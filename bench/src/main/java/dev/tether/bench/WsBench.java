@@ -85,6 +85,8 @@ public final class WsBench {
     ZonedDateTime when = ZonedDateTime.now(ZoneOffset.UTC);
     WsBench bench = new WsBench(samples, mib * 1024L * 1024L);
     try (Routes routes = new Routes()) {
+      // Ended by a signal (a timeout, ^C), the sshd fixture must not outlive the bench.
+      Runtime.getRuntime().addShutdownHook(new Thread(routes::closeQuietly, "ws-bench-cleanup"));
       for (int run = 1; run <= runs; run++) {
         for (String route : only) {
           progress("run " + run + " of " + runs + ": " + route + " (load " + loadAverage() + ")");
@@ -264,8 +266,22 @@ public final class WsBench {
           sshd.user() + "@127.0.0.1");
     }
 
+    void closeQuietly() {
+      try {
+        close();
+      } catch (Exception e) {
+        progress("cleanup: " + e.getMessage());
+      }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Idempotent: the shutdown hook calls it again after a normal end. */
     @Override
     public void close() throws Exception {
+      if (closed.getAndSet(true)) {
+        return;
+      }
       sessionListener.close();
       direct.close();
       ws.close();
