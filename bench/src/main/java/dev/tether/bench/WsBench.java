@@ -1,9 +1,13 @@
 package dev.tether.bench;
 
+import dev.tether.local.ssh.OpenSshServer;
+import dev.tether.local.ssh.Prompter;
+import dev.tether.local.ssh.SshConnection;
+import dev.tether.local.ssh.SshConnector;
+import dev.tether.local.ssh.SshDestination;
+import dev.tether.local.ssh.SshEnvironment;
+import dev.tether.local.ssh.SshOptions;
 import dev.tether.local.ws.WsConnector;
-import dev.tether.mux.Channel;
-import dev.tether.mux.ChannelAcceptor;
-import dev.tether.mux.ChannelFlavour;
 import dev.tether.mux.Session;
 import dev.tether.mux.SessionConfig;
 import dev.tether.mux.SessionRegistry;
@@ -11,185 +15,299 @@ import dev.tether.mux.transport.StreamTransport;
 import dev.tether.adapters.ws.ConnectionToken;
 import dev.tether.remote.ws.TlsCertificate;
 import dev.tether.remote.ws.WsServer;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * Round trip and one-way throughput of a session over a WebSocket (ws and wss, the agent's Jetty
- * endpoint and the daemon's Jetty client, in one JVM on loopback), beside the same session over plain
- * loopback TCP and a direct TCP echo without any session. Markdown on stdout.
+ * One harness, one run, for every route to the host on loopback: a direct TCP socket with no session,
+ * plain OpenSSH ({@code ssh host cat}, {@code ssh host head -c N /dev/zero}), and a Tether session over
+ * plain TCP, over SSH (the daemon's SSH client, MINA, to Debian's sshd, which runs the session's far end
+ * as a command) and over a WebSocket, ws and wss (the agent's Jetty endpoint and the daemon's Jetty
+ * client; wss with the self-signed certificate pinned). Each route: the round trip of a 64-byte message
+ * echoed, and the throughput of reading N MiB from the host. Routes alternate within each run, so each
+ * sees the same background load; the table gives the median of the runs. Markdown on stdout, progress
+ * on stderr.
  *
- * <pre>java -cp ... dev.tether.bench.WsBench [SAMPLES] [BULK_MIB]</pre>
+ * <pre>java -cp ... dev.tether.bench.WsBench [--samples N] [--mib N] [--runs N] [--only NAME,...]</pre>
+ *
+ * <p>{@code --peer}: the session's far end on stdin/stdout (what sshd runs for the SSH route).
  */
 public final class WsBench {
-  private static final int MESSAGE = 64;
+  private static final List<String> ROUTES = List.of("tcp", "openssh", "session-tcp", "session-ssh", "ws", "wss");
 
-  private WsBench() {}
+  private final Map<String, String> names = new LinkedHashMap<>();
+  private final Map<String, List<Figures>> results = new LinkedHashMap<>();
+  private final int samples;
+  private final long bytes;
+
+  private WsBench(int samples, long bytes) {
+    this.samples = samples;
+    this.bytes = bytes;
+  }
 
   public static void main(String[] args) throws Exception {
-    int samples = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
-    long bulk = (args.length > 1 ? Long.parseLong(args[1]) : 1024) << 20;
-    Path dir = Files.createTempDirectory("ws-bench-");
-    ConnectionToken token = ConnectionToken.loadOrCreate(dir.resolve("token"));
-    String tokenText = Files.readString(dir.resolve("token")).strip();
-    TlsCertificate certificate = TlsCertificate.selfSigned(dir, List.of("127.0.0.1"));
-    System.out.println("| transport | round trip p50 | p99 | " + (bulk >> 20) + " MiB one way |");
-    System.out.println("|---|---|---|---|");
-    System.out.println(directTcp(samples, bulk));
-    SessionRegistry registry = new SessionRegistry(SessionConfig.defaults().withAcceptor(SERVICES));
-    try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          registry.accept(StreamTransport.of(listener.accept()));
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
+    if (args.length == 1 && args[0].equals("--peer")) {
+      BenchPeer.serveStdio();
+      return;
+    }
+    int samples = 3000;
+    int mib = 1024;
+    int runs = 3;
+    List<String> only = ROUTES;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--samples" -> samples = Integer.parseInt(args[++i]);
+        case "--mib" -> mib = Integer.parseInt(args[++i]);
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--only" -> only = List.of(args[++i].split(","));
+        default -> {
+          System.err.println("usage: WsBench [--samples N (3000)] [--mib N (1024)] [--runs N (3)] [--only "
+              + String.join(",", ROUTES) + "]");
+          System.exit(2);
         }
-      });
-      acceptor.start();
-      Session session = Session.connect(StreamTransport.of(new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())),
-          SessionConfig.defaults());
-      System.out.println(row("session over TCP", session, samples, bulk));
-      session.close();
+      }
     }
-    for (boolean tls : new boolean[] {false, true}) {
-      WsServer server = WsServer.start(new WsServer.Settings("127.0.0.1", 0, tls ? certificate.keyStore() : null,
-          tls ? certificate.password() : null, List.of(), List.of(), 4, Duration.ofSeconds(60)), token, transport -> {
-            try {
-              registry.accept(transport);
-            } catch (IOException e) {
-              throw new IllegalStateException(e);
-            }
-          });
-      String url = (tls ? "wss" : "ws") + "://127.0.0.1:" + server.port() + "/";
-      WsConnector.Connected ws = WsConnector.connect(url, new WsConnector.Credentials(tokenText, tls ? certificate.fingerprint() : null));
-      Session session = Session.connect(ws.transport(), SessionConfig.defaults());
-      System.out.println(row("session over " + (tls ? "wss" : "ws"), session, samples, bulk));
-      session.close();
-      ws.connection().close();
-      server.close();
+    String loadBefore = loadAverage();
+    ZonedDateTime when = ZonedDateTime.now(ZoneOffset.UTC);
+    WsBench bench = new WsBench(samples, mib * 1024L * 1024L);
+    try (Routes routes = new Routes()) {
+      // Ended by a signal (a timeout, ^C), the sshd fixture must not outlive the bench.
+      Runtime.getRuntime().addShutdownHook(new Thread(routes::closeQuietly, "ws-bench-cleanup"));
+      for (int run = 1; run <= runs; run++) {
+        for (String route : only) {
+          progress("run " + run + " of " + runs + ": " + route + " (load " + loadAverage() + ")");
+          bench.measure(route, routes);
+        }
+      }
     }
+    System.out.print(bench.render(when, loadBefore, loadAverage(), runs));
     System.exit(0);
   }
 
-  /** echo: every message back; sink: counts the bytes until the end, then answers the count. */
-  private static final ChannelAcceptor SERVICES = request -> {
-    Channel channel = request.accept();
-    Thread thread = new Thread(() -> {
-      try {
-        if (request.kind().equals("echo")) {
-          byte[] message;
-          while ((message = channel.readMessage()) != null) {
-            channel.writeMessage(message);
-          }
-        } else {
-          InputStream in = channel.inputStream();
-          byte[] buffer = new byte[65536];
-          long total = 0;
-          for (int n; (n = in.read(buffer)) >= 0; ) {
-            total += n;
-          }
-          channel.write(ByteBuffer.allocate(8).putLong(total).array(), 0, 8);
+  private void measure(String route, Routes routes) throws Exception {
+    try (WsBenchRoute endpoint = routes.open(route)) {
+      names.put(route, endpoint.name());
+      long[] nanos = new long[samples];
+      byte[] message = new byte[64];
+      for (int i = -samples / 5; i < samples; i++) { // a fifth more as warm-up
+        long t0 = System.nanoTime();
+        endpoint.roundTrip(message);
+        if (i >= 0) {
+          nanos[i] = System.nanoTime() - t0;
         }
-        channel.halfClose();
-      } catch (Exception ignored) {
-        // the session ended
       }
-    }, "bench-" + request.kind());
-    thread.setDaemon(true);
-    thread.start();
-  };
-
-  private static String row(String name, Session session, int samples, long bulk) throws Exception {
-    Channel echo = session.open("echo", ChannelFlavour.MESSAGES, "");
-    byte[] message = new byte[MESSAGE];
-    long[] nanos = new long[samples];
-    for (int i = -samples / 5; i < samples; i++) {
+      endpoint.beforeRead();
       long t0 = System.nanoTime();
-      echo.writeMessage(message);
-      echo.readMessage();
-      if (i >= 0) {
-        nanos[i] = System.nanoTime() - t0;
+      long read = endpoint.read(bytes);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (read != bytes) {
+        throw new IllegalStateException(route + ": " + read + " of " + bytes + " bytes arrived");
       }
+      java.util.Arrays.sort(nanos);
+      results.computeIfAbsent(route, k -> new ArrayList<>()).add(new Figures(nanos[samples / 2] / 1e3,
+          nanos[(int) (samples * 0.99)] / 1e3, (bytes >> 20) / seconds));
     }
-    echo.close();
-    Channel sink = session.open("sink", ChannelFlavour.BYTES, "");
-    byte[] chunk = new byte[65536];
-    long t0 = System.nanoTime();
-    for (long left = bulk; left > 0; left -= chunk.length) {
-      sink.write(chunk, 0, (int) Math.min(chunk.length, left));
-    }
-    sink.halfClose();
-    long received = new DataInputStream(sink.inputStream()).readLong();
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    if (received != bulk) {
-      throw new IllegalStateException(name + ": " + received + " of " + bulk + " bytes arrived");
-    }
-    return format(name, nanos, bulk, seconds);
   }
 
-  private static String directTcp(int samples, long bulk) throws Exception {
-    try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread server = new Thread(() -> {
-        try (Socket echo = listener.accept(); Socket sink = listener.accept()) {
-          echo.setTcpNoDelay(true);
-          byte[] message = new byte[MESSAGE];
-          DataInputStream in = new DataInputStream(echo.getInputStream());
-          for (int i = -samples / 5; i < samples; i++) {
-            in.readFully(message);
-            echo.getOutputStream().write(message);
+  /** One run's figures of one route: round trip p50 and p99 in µs, read throughput in MiB/s. */
+  private record Figures(double p50, double p99, double mibPerSecond) {}
+
+  private String render(ZonedDateTime when, String loadBefore, String loadAfter, int runs) {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "%s UTC, %d run(s), %d round trips of 64 bytes each (after %d warm-up),"
+        + " %d MiB read; 1-minute load average %s before, %s after.%n%n", when.toLocalDateTime().withNano(0)
+        .toString().replace('T', ' '), runs, samples, samples / 5, bytes >> 20, loadBefore, loadAfter));
+    out.append("| route | round trip p50 | p99 | read MiB/s | runs (MiB/s) | p50 ÷ OpenSSH | MiB/s ÷ OpenSSH |\n");
+    out.append("|---|---|---|---|---|---|---|\n");
+    Figures ssh = results.containsKey("openssh") ? median(results.get("openssh")) : null;
+    results.forEach((route, runsOf) -> {
+      Figures m = median(runsOf);
+      out.append(String.format(Locale.ROOT, "| %s | %.0f µs | %.0f µs | %.0f | %s | %s | %s |%n", names.get(route), m.p50,
+          m.p99, m.mibPerSecond, String.join(", ", runsOf.stream().map(f -> String.format(Locale.ROOT, "%.0f", f.mibPerSecond))
+              .toList()), ssh == null ? "" : String.format(Locale.ROOT, "%.2f×", m.p50 / ssh.p50),
+          ssh == null ? "" : String.format(Locale.ROOT, "%.2f×", m.mibPerSecond / ssh.mibPerSecond)));
+    });
+    return out.toString();
+  }
+
+  private static Figures median(List<Figures> runs) {
+    return new Figures(median(runs.stream().mapToDouble(Figures::p50).toArray()),
+        median(runs.stream().mapToDouble(Figures::p99).toArray()),
+        median(runs.stream().mapToDouble(Figures::mibPerSecond).toArray()));
+  }
+
+  private static double median(double[] values) {
+    java.util.Arrays.sort(values);
+    return values[values.length / 2];
+  }
+
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
+  static void progress(String line) {
+    System.err.println("ws-bench: " + line);
+  }
+
+  /**
+   * The far ends every route reaches, started once: a TCP echo and source, sshd on 127.0.0.1, the
+   * session registry of the in-process agent behind a TCP listener and behind Jetty (ws and wss).
+   */
+  private static final class Routes implements AutoCloseable {
+    private final Path dir = Files.createTempDirectory("ws-bench-");
+    private final SessionRegistry registry = new SessionRegistry(SessionConfig.defaults().withAcceptor(BenchPeer.SERVICES));
+    private final ServerSocket sessionListener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final StreamEndpoints.DirectTcp direct = new StreamEndpoints.DirectTcp();
+    private final String token;
+    private final TlsCertificate certificate;
+    private final WsServer ws;
+    private final WsServer wss;
+    private final OpenSshServer sshd;
+    private final Path knownHosts;
+    private final Path sshConfig;
+
+    Routes() throws Exception {
+      ConnectionToken tokens = ConnectionToken.loadOrCreate(dir.resolve("token"));
+      token = Files.readString(dir.resolve("token")).strip();
+      certificate = TlsCertificate.selfSigned(dir, List.of("127.0.0.1"));
+      ws = WsServer.start(settings(false), tokens, this::accept);
+      wss = WsServer.start(settings(true), tokens, this::accept);
+      Threads.start("session-accept", () -> {
+        try {
+          while (true) {
+            accept(StreamTransport.of(sessionListener.accept()));
           }
-          byte[] buffer = new byte[65536];
-          long total = 0;
-          InputStream bulkIn = sink.getInputStream();
-          for (int n; total < bulk && (n = bulkIn.read(buffer)) >= 0; ) {
-            total += n;
-          }
-          new DataOutputStream(sink.getOutputStream()).writeLong(total);
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
+        } catch (IOException closed) {
+          // the bench is over
         }
       });
-      server.setDaemon(true);
-      server.start();
-      try (Socket echo = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
-          Socket sink = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
-        echo.setTcpNoDelay(true);
-        byte[] message = new byte[MESSAGE];
-        DataInputStream in = new DataInputStream(echo.getInputStream());
-        long[] nanos = new long[samples];
-        for (int i = -samples / 5; i < samples; i++) {
-          long t0 = System.nanoTime();
-          echo.getOutputStream().write(message);
-          in.readFully(message);
-          if (i >= 0) {
-            nanos[i] = System.nanoTime() - t0;
-          }
-        }
-        byte[] chunk = new byte[65536];
-        long t0 = System.nanoTime();
-        for (long left = bulk; left > 0; left -= chunk.length) {
-          sink.getOutputStream().write(chunk, 0, (int) Math.min(chunk.length, left));
-        }
-        new DataInputStream(sink.getInputStream()).readLong();
-        return format("direct TCP, no session", nanos, bulk, (System.nanoTime() - t0) / 1e9);
+      sshd = OpenSshServer.start();
+      knownHosts = dir.resolve("known_hosts");
+      Files.writeString(knownHosts, sshd.knownHostsLine() + "\n");
+      sshConfig = dir.resolve("ssh_config");
+      Files.writeString(sshConfig, "# empty: the user's ~/.ssh/config is not read here\n");
+    }
+
+    private WsServer.Settings settings(boolean tls) {
+      return new WsServer.Settings("127.0.0.1", 0, tls ? certificate.keyStore() : null, tls ? certificate.password() : null,
+          List.of(), List.of(), 8, Duration.ofSeconds(60));
+    }
+
+    private void accept(dev.tether.mux.transport.Transport transport) {
+      try {
+        registry.accept(transport);
+      } catch (IOException e) {
+        progress("a session was refused: " + e.getMessage());
+      }
+    }
+
+    WsBenchRoute open(String route) throws Exception {
+      return switch (route) {
+        case "tcp" -> direct.connect();
+        case "openssh" -> StreamEndpoints.openSsh(ssh());
+        case "session-tcp" -> new SessionEndpoint("Tether session over TCP", Session.connect(
+            StreamTransport.of(new Socket(InetAddress.getLoopbackAddress(), sessionListener.getLocalPort())),
+            SessionConfig.defaults()), null);
+        case "session-ssh" -> sessionOverSsh();
+        case "ws", "wss" -> sessionOverWebSocket(route.equals("wss"));
+        default -> throw new IllegalArgumentException("no route " + route + "; the routes are " + ROUTES);
+      };
+    }
+
+    private WsBenchRoute sessionOverWebSocket(boolean tls) throws Exception {
+      String url = (tls ? "wss" : "ws") + "://127.0.0.1:" + (tls ? wss : ws).port() + "/";
+      WsConnector.Connected connected = WsConnector.connect(url,
+          new WsConnector.Credentials(token, tls ? certificate.fingerprint() : null));
+      Session session = Session.connect(connected.transport(), SessionConfig.defaults());
+      return new SessionEndpoint("Tether session over " + (tls ? "wss" : "ws"), session, connected.connection());
+    }
+
+    /** The daemon's SSH client to sshd, which runs {@code WsBench --peer} (a JVM) as the session's far end. */
+    private WsBenchRoute sessionOverSsh() throws Exception {
+      SshConnector connector = new SshConnector(SshEnvironment.of(dir, Map.of()), Prompter.unavailable());
+      SshConnection connection = connector.connect(new SshDestination(sshd.user(), "127.0.0.1", sshd.port()),
+          SshOptions.builder().identity(sshd.clientKey()).option("UserKnownHostsFile", knownHosts.toString())
+              .option("StrictHostKeyChecking", "yes").build());
+      String javaCommand = ProcessHandle.current().info().command().orElse("java");
+      String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+          .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(":"));
+      dev.tether.local.ssh.RemoteProcess peer = connection.exec(javaCommand + " -XX:+UseSerialGC -cp '" + classPath + "' "
+          + WsBench.class.getName() + " --peer");
+      Threads.start("peer-stderr", () -> peer.stderr().transferTo(System.err));
+      Session session = Session.connect(new StreamTransport(peer.stdout(), peer.stdin(), "ssh"), SessionConfig.defaults());
+      return new SessionEndpoint("Tether session over SSH (MINA client, OpenSSH sshd)", session, () -> {
+        peer.close();
+        connection.close();
+      });
+    }
+
+    private List<String> ssh() {
+      return List.of("/usr/bin/ssh", "-F", sshConfig.toString(), "-p", Integer.toString(sshd.port()),
+          "-i", sshd.clientKey().toString(), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+          "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR",
+          sshd.user() + "@127.0.0.1");
+    }
+
+    void closeQuietly() {
+      try {
+        close();
+      } catch (Exception e) {
+        progress("cleanup: " + e.getMessage());
+      }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Idempotent: the shutdown hook calls it again after a normal end. */
+    @Override
+    public void close() throws Exception {
+      if (closed.getAndSet(true)) {
+        return;
+      }
+      sessionListener.close();
+      direct.close();
+      ws.close();
+      wss.close();
+      sshd.close();
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
 
-  private static String format(String name, long[] nanos, long bulk, double seconds) {
-    Arrays.sort(nanos);
-    return String.format("| %s | %.0f µs | %.0f µs | %.0f MiB/s |", name, nanos[nanos.length / 2] / 1e3,
-        nanos[(int) (nanos.length * 0.99)] / 1e3, (bulk >> 20) / seconds);
+  /** The bytes of a read: zeros, written in 64 KiB pieces. */
+  static void writeZeros(OutputStream out, long bytes) throws IOException {
+    byte[] chunk = new byte[65536];
+    for (long left = bytes; left > 0; left -= chunk.length) {
+      out.write(chunk, 0, (int) Math.min(chunk.length, left));
+    }
+  }
+
+  /** Reads to the end; returns how many bytes there were. */
+  static long drain(InputStream in) throws IOException {
+    byte[] buffer = new byte[65536];
+    long total = 0;
+    for (int n; (n = in.read(buffer)) >= 0; ) {
+      total += n;
+    }
+    return total;
   }
 }

@@ -3,6 +3,7 @@ package dev.tether.remote;
 import dev.tether.adapters.Version;
 import dev.tether.adapters.daemon.PrivateFiles;
 import dev.tether.adapters.catalog.ServerCatalog;
+import dev.tether.adapters.process.ProcessGroup;
 import dev.tether.adapters.ws.ConnectionToken;
 import dev.tether.mux.ErrorCode;
 import dev.tether.mux.Session;
@@ -202,6 +203,7 @@ public final class TetherRemote {
     WsServer server = WsServer.start(new WsServer.Settings(options.host, options.port,
         certificate == null ? null : certificate.keyStore(), certificate == null ? null : certificate.password(),
         options.allowHosts, options.allowOrigins, options.maxConnections, options.idleTimeout), token, agent.registry());
+    recordProcessGroups(options.host, server.port());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         server.close();
@@ -212,6 +214,24 @@ public final class TetherRemote {
     WsServe.announce(System.err, server, options.host, tokenFile, certificate == null ? null : certificate.fingerprint());
     new CountDownLatch(1).await(); // serves until the process is ended
     return 0;
+  }
+
+  /**
+   * As the agent daemon does: records the process groups this server starts in
+   * {@code ~/.tether/run/tether-remote-serve-HOST-PORT.groups}, and first ends those a previous server
+   * on the same address left (killed, it could not). Only once the port is bound: a previous server
+   * still alive would hold it, so its groups are never taken for a dead one's. ({@code --listen HOST:0}
+   * binds a new port each time, so what a killed one of those left is reaped by none.)
+   */
+  private static void recordProcessGroups(String host, int port) throws IOException {
+    String address = host.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + port;
+    Path records = privateDirectory(home().resolve(".tether").resolve("run")).resolve("tether-remote-serve-" + address + ".groups");
+    ProcessGroup.recordIn(records);
+    int reaped = ProcessGroup.reapRecorded();
+    if (reaped > 0) {
+      org.slf4j.LoggerFactory.getLogger(TetherRemote.class).info("ended {} process group(s) that a previous server on {} left running",
+          reaped, address);
+    }
   }
 
   /** One session on stdin/stdout; when it ends (or its transport does), servers are stopped and we exit. */

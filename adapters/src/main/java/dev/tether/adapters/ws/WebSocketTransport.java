@@ -1,6 +1,7 @@
 package dev.tether.adapters.ws;
 
 import dev.tether.mux.transport.Transport;
+import dev.tether.mux.transport.TransportStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -161,11 +162,9 @@ public final class WebSocketTransport implements Transport, Session.Listener {
     return description;
   }
 
-  private final class Input extends InputStream {
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+  private final class Input extends TransportStreams.Input {
+    Input() {
+      super(WebSocketTransport.this);
     }
 
     @Override
@@ -207,11 +206,6 @@ public final class WebSocketTransport implements Transport, Session.Listener {
         // an empty message: wait for the next
       }
     }
-
-    @Override
-    public void close() {
-      WebSocketTransport.this.close();
-    }
   }
 
   /** Only now may the next message come in; a WebSocket closed meanwhile has nothing more to give. */
@@ -223,10 +217,9 @@ public final class WebSocketTransport implements Transport, Session.Listener {
     }
   }
 
-  private final class Output extends OutputStream {
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
+  private final class Output extends TransportStreams.Output {
+    Output() {
+      super(WebSocketTransport.this);
     }
 
     @Override
@@ -254,11 +247,6 @@ public final class WebSocketTransport implements Transport, Session.Listener {
       } catch (ExecutionException e) {
         throw new IOException("cannot write to " + description + ": " + e.getCause().getMessage(), e.getCause());
       }
-    }
-
-    @Override
-    public void close() {
-      WebSocketTransport.this.close();
     }
   }
 }

@@ -1,13 +1,8 @@
 package dev.tether.local.cli;
 
 import dev.tether.adapters.lsp.PathMapper;
-import dev.tether.local.daemon.DaemonClient;
 import dev.tether.local.daemon.HandOverHandler;
 import dev.tether.local.dap.DapFrontEnd;
-import dev.tether.local.lsp.EditorListener;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,42 +51,18 @@ final class DapCommand implements Callable<Integer>, HandedOver {
   @Override
   public Integer call() throws Exception {
     DapFrontEnd.Options options = options(Path.of(""));
-    EditorListener listener;
-    try {
-      listener = listen == null ? null : EditorListener.parse(listen);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    PrintStream stderr = System.err;
-    try (DaemonClient daemon = Daemons.connect()) {
-      DapFrontEnd frontEnd = new DapFrontEnd(daemon.opener(options.target()), options, stderr);
-      daemon.onNotice(frontEnd::notice);
-      if (listen == null) {
-        return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
-      }
-      return listener.serve("dap", frontEnd::serve, stderr);
-    }
+    return FrontEndLaunch.run(spec, "dap", listen, options, options.target(), DapCommand::frontEnd);
   }
 
-  /** In the daemon, on the debug client's own descriptors: stdio mode only ({@code --listen} keeps its process). */
   @Override
   public HandOverHandler.Job handOver(Path cwd, HandOverHandler.Hosts hosts) throws HandOverHandler.FallBack {
-    if (listen != null) {
-      throw new HandOverHandler.FallBack("dap --listen runs in its own process");
-    }
-    DapFrontEnd.Options options;
-    try {
-      options = options(cwd);
-    } catch (ParameterException e) {
-      throw new HandOverHandler.FallBack("usage: " + e.getMessage());
-    }
-    HandOverHandler.Host host = hosts.connected(options.target());
-    return io -> {
-      DapFrontEnd frontEnd = new DapFrontEnd(host.opener(), options, io.err());
-      try (AutoCloseable notices = host.onNotice(frontEnd::notice)) {
-        return frontEnd.serve(io.in(), io.out());
-      }
-    };
+    return FrontEndLaunch.handOver("dap", listen, this::options, cwd, DapFrontEnd.Options::target, hosts, DapCommand::frontEnd);
+  }
+
+  private static FrontEndLaunch.FrontEnd frontEnd(dev.tether.adapters.ChannelOpener opener, DapFrontEnd.Options options,
+      PrintStream stderr) {
+    DapFrontEnd frontEnd = new DapFrontEnd(opener, options, stderr);
+    return new FrontEndLaunch.FrontEnd(frontEnd::serve, frontEnd::notice, null);
   }
 
   private DapFrontEnd.Options options(Path cwd) {

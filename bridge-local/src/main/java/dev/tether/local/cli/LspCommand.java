@@ -2,14 +2,9 @@ package dev.tether.local.cli;
 
 import dev.tether.adapters.lsp.MaterializedCache;
 import dev.tether.adapters.lsp.PathMapper;
-import dev.tether.local.daemon.DaemonClient;
 import dev.tether.local.daemon.HandOverHandler;
-import dev.tether.local.lsp.EditorListener;
 import dev.tether.local.lsp.LspFrontEnd;
 import java.io.PrintStream;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,43 +46,18 @@ final class LspCommand implements Callable<Integer>, HandedOver {
   @Override
   public Integer call() throws Exception {
     LspFrontEnd.Options options = options(Path.of(""));
-    EditorListener listener;
-    try {
-      listener = listen == null ? null : EditorListener.parse(listen);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    PrintStream stderr = System.err;
-    try (DaemonClient daemon = Daemons.connect()) {
-      LspFrontEnd frontEnd = new LspFrontEnd(daemon.opener(options.target()), options, stderr);
-      daemon.onNotice(frontEnd::notice);
-      daemon.onProgress(frontEnd::progress);
-      if (listen == null) {
-        return frontEnd.serve(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
-      }
-      return listener.serve("lsp", frontEnd::serve, stderr);
-    }
+    return FrontEndLaunch.run(spec, "lsp", listen, options, options.target(), LspCommand::frontEnd);
   }
 
-  /** In the daemon, on the editor's own descriptors: stdio mode only ({@code --listen} keeps its process). */
   @Override
   public HandOverHandler.Job handOver(Path cwd, HandOverHandler.Hosts hosts) throws HandOverHandler.FallBack {
-    if (listen != null) {
-      throw new HandOverHandler.FallBack("lsp --listen runs in its own process");
-    }
-    LspFrontEnd.Options options;
-    try {
-      options = options(cwd);
-    } catch (ParameterException e) {
-      throw new HandOverHandler.FallBack("usage: " + e.getMessage());
-    }
-    HandOverHandler.Host host = hosts.connected(options.target());
-    return io -> {
-      LspFrontEnd frontEnd = new LspFrontEnd(host.opener(), options, io.err());
-      try (AutoCloseable notices = host.onNotice(frontEnd::notice)) {
-        return frontEnd.serve(io.in(), io.out());
-      }
-    };
+    return FrontEndLaunch.handOver("lsp", listen, this::options, cwd, LspFrontEnd.Options::target, hosts, LspCommand::frontEnd);
+  }
+
+  private static FrontEndLaunch.FrontEnd frontEnd(dev.tether.adapters.ChannelOpener opener, LspFrontEnd.Options options,
+      PrintStream stderr) {
+    LspFrontEnd frontEnd = new LspFrontEnd(opener, options, stderr);
+    return new FrontEndLaunch.FrontEnd(frontEnd::serve, frontEnd::notice, frontEnd::progress);
   }
 
   private LspFrontEnd.Options options(Path cwd) {

@@ -20,7 +20,7 @@ public final class Tether {
   public static void main(String[] args) {
     PrintStream protocolOut = System.out;
     configureLogging();
-    CommandLine cli = new CommandLine(new Tether())
+    CommandLine cli = commandLine()
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
           commandLine.getErr().println("tether: " + userMessage(e));
           return e instanceof SshFailure ssh ? ssh.exitCode() : 1;
@@ -28,6 +28,27 @@ public final class Tether {
     cli.setOut(new java.io.PrintWriter(protocolOut, true));
     System.setOut(System.err); // a stray print must never corrupt the protocol on stdout
     System.exit(cli.execute(args));
+  }
+
+  /** The CLI's model: every command and subcommand answers {@code -h}/{@code --help} with its usage alone. */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Tether());
+    addHelpOption(cli);
+    return cli;
+  }
+
+  /**
+   * Without a help option of its own, a command's required parameters are checked first, and
+   * {@code tether exec --help} printed "Missing required parameters" before the usage.
+   */
+  private static void addHelpOption(CommandLine command) {
+    CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+    if (spec.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)) {
+      String[] names = spec.findOption("-h") == null ? new String[] {"-h", "--help"} : new String[] {"--help"};
+      spec.addOption(CommandLine.Model.OptionSpec.builder(names).usageHelp(true)
+          .description("Show this help message and exit.").build());
+    }
+    command.getSubcommands().values().forEach(Tether::addHelpOption);
   }
 
   static String userMessage(Exception e) {

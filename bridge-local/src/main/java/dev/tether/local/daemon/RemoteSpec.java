@@ -1,6 +1,11 @@
 package dev.tether.local.daemon;
 
+import dev.tether.local.ws.WsDestination;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -26,10 +31,28 @@ public final class RemoteSpec {
     this.via = via;
   }
 
-  /** The sharing key: everything that changes where or how we connect. */
+  /**
+   * The sharing key: everything that changes where or how we connect. For ws/wss that includes which
+   * token: a command with a wrong token must get the server's 401, not ride on a session another
+   * command opened with the right one. The key names the token by a hash only, as it reaches logs,
+   * {@code tether status} and the daemon's session records on disk.
+   */
   public String key() {
     return destination + " " + String.join(" ", sshArgs) + (via == null ? "" : " via " + via)
-        + (fingerprint == null ? "" : " pin " + fingerprint);
+        + (fingerprint == null ? "" : " pin " + fingerprint) + (WsDestination.is(destination) ? " " + tokenIdentity() : "");
+  }
+
+  /** {@code token sha256:} and the first 16 hex digits of the token's SHA-256, or {@code no token}. */
+  private String tokenIdentity() {
+    if (token == null) {
+      return "no token";
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return "token sha256:" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this Java has no SHA-256", e);
+    }
   }
 
   @Override

@@ -19,6 +19,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.ssl.SslClientConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
@@ -71,7 +75,7 @@ public final class WsConnector {
       throw new TetherException("--fingerprint pins a TLS certificate: use wss:// (" + destination + " is plain ws)");
     }
     Supplier<String> seen = () -> null;
-    HttpClient http = new HttpClient();
+    HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(new HeapTlsBuffers()));
     try {
       SslContextFactory.Client tls = new SslContextFactory.Client();
       if (credentials.fingerprint() != null) {
@@ -95,6 +99,7 @@ public final class WsConnector {
     threads.setDaemon(true);
     http.setExecutor(threads);
     http.setConnectTimeout(CONNECT_TIMEOUT.toMillis());
+
     WebSocketClient client = new WebSocketClient(http);
     client.setMaxBinaryMessageSize(WsLimits.MAX_MESSAGE);
     client.setMaxTextMessageSize(1024);
@@ -126,6 +131,23 @@ public final class WsConnector {
       transport.close();
       stop.close();
     });
+  }
+
+  /**
+   * TLS records in heap buffers (Jetty's client default is direct): Java 17's AES-GCM hashes a direct
+   * buffer by copying it into an array in pieces ({@code GHASH.processBlocksDirect}), which took a
+   * quarter of the client's CPU in a wss read (docs/BENCHMARKS.md).
+   */
+  private static final class HeapTlsBuffers extends ClientConnector {
+    @Override
+    public ClientConnectionFactory newSslClientConnectionFactory(SslContextFactory.Client tls, ClientConnectionFactory next) {
+      ClientConnectionFactory factory = super.newSslClientConnectionFactory(tls, next);
+      if (factory instanceof SslClientConnectionFactory ssl) {
+        ssl.setDirectBuffersForEncryption(false);
+        ssl.setDirectBuffersForDecryption(false);
+      }
+      return factory;
+    }
   }
 
   private static int port(URI uri) {

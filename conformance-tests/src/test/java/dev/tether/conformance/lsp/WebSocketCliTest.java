@@ -135,6 +135,42 @@ class WebSocketCliTest {
   }
 
   /**
+   * A command with a wrong token (a file or TETHER_TOKEN) gets the server's 401 although the daemon
+   * holds a session with the same destination opened with the right one; the right token still works.
+   */
+  @Test
+  void aWrongTokenIsRefusedWhileASessionWithTheRightOneIsOpen() throws Exception {
+    String url = "ws://localhost:" + ws.port + "/";
+    TetherCli.Result right = tether.run(concat("exec", wsArgs(url, "--", "echo", "right")));
+    assertEquals(0, right.exit(), right.toString());
+    Path wrongToken = base.resolve("wrong-token-exec");
+    Files.writeString(wrongToken, "1".repeat(64) + "\n");
+    TetherCli.Result wrongFile = tether.run("exec", url, "--token-file", wrongToken.toString(), "--", "echo", "wrong");
+    assertNotEquals(0, wrongFile.exit(), wrongFile.toString());
+    assertEquals("", wrongFile.stdout(), wrongFile.toString());
+    assertTrue(wrongFile.stderr().contains("refused the token (401)"), wrongFile.toString());
+
+    ProcessBuilder withEnv = tether.processBuilder(List.of("exec", url, "--", "echo", "wrong"), base)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectOutput(base.resolve("wrong-env.stdout").toFile()).redirectError(base.resolve("wrong-env.stderr").toFile());
+    withEnv.environment().put("TETHER_TOKEN", "2".repeat(64));
+    Process process = withEnv.start();
+    try {
+      assertTrue(process.waitFor(TetherCli.EXIT_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "exec did not end");
+    } finally {
+      Processes.endTree(process.toHandle());
+    }
+    String stderr = Files.readString(base.resolve("wrong-env.stderr"));
+    assertNotEquals(0, process.exitValue(), stderr);
+    assertEquals("", Files.readString(base.resolve("wrong-env.stdout")), stderr);
+    assertTrue(stderr.contains("refused the token (401)"), stderr);
+
+    TetherCli.Result again = tether.run(concat("exec", wsArgs(url, "--", "echo", "right")));
+    assertEquals(0, again.exit(), again.toString());
+    assertEquals("right\n", again.stdout());
+  }
+
+  /**
    * The connection is cut between the two machines (a TCP reset at the proxy): the daemon reconnects
    * through the proxy and resumes the session, so the same pylsp goes on serving the editor, told both ways.
    */

@@ -21,13 +21,7 @@ public final class SocketChannelTransport implements Transport {
   public SocketChannelTransport(SocketChannel channel, String description) {
     this.channel = channel;
     this.description = description;
-    this.in = new InputStream() {
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-      }
-
+    this.in = new TransportStreams.Input(this) {
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) {
@@ -36,29 +30,14 @@ public final class SocketChannelTransport implements Transport {
         int n = channel.read(ByteBuffer.wrap(b, off, len));
         return n == 0 ? read(b, off, len) : n;
       }
-
-      @Override
-      public void close() {
-        SocketChannelTransport.this.close();
-      }
     };
-    this.out = new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
-
+    this.out = new TransportStreams.Output(this) {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
-      }
-
-      @Override
-      public void close() {
-        SocketChannelTransport.this.close();
       }
     };
   }
