@@ -5,7 +5,7 @@
 // adds an extension "gamma" to that manifest and waits for the panel to list it (the file watch's refresh).
 //
 // usage: node workbench.mjs URL WORKSPACE ARTEFACT_DIR [resume]
-// With `resume`: after the link and a first `echo one` in the terminal, prints {"await": "cut"} and waits
+// With `resume`: after the link, `none declared` in the Extensions panel and a first `echo one` in the terminal, prints {"await": "cut"} and waits
 // for a line on stdin (the caller cuts the connection to the agent meanwhile); then the status bar must
 // have said "connection lost — reconnecting" and then "resumed", and the same terminal must still work.
 // stdout: one JSON object per line: {"chromiumPid": N} first, then {"step": NAME} as each step passes,
