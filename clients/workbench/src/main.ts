@@ -1,7 +1,8 @@
 // The workbench `tether web` serves: one Tether session per page, opened by @tether/client over the
 // page's WebSocket (`/session`, spliced by tether web to the agent of the destination). A file tree
 // (fs, refreshed by fs.watch), an editor (CodeMirror 6) fed by a language server on the host (lsp),
-// save back to the host (fs.write), and a terminal on the host (xterm.js over terminal.io).
+// save back to the host (fs.write), a terminal on the host (xterm.js over terminal.io), and the extensions
+// the workspace declares in `.tether/extensions.json` (ext/list on sys, refreshed when the watch sees it).
 
 import '@xterm/xterm/css/xterm.css';
 import './style.css';
@@ -14,7 +15,7 @@ import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror
 import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import { FsClient, RpcChannel, Session, TerminalClient, WebSocketTransport, type Channel, type DirEntry } from '../../typescript/src/index.js';
+import { FsClient, RpcChannel, Session, TerminalClient, WebSocketTransport, listExtensions, type Channel, type DirEntry, type FileChange } from '../../typescript/src/index.js';
 import { LspClient, fileUri, pathOf, type Diagnostic, type Location, type Position } from './lsp.js';
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -315,6 +316,40 @@ async function openTerminal(session: Session, cwd: string): Promise<void> {
   })().catch((e) => term.write(`\r\n[terminal: ${(e as Error).message}]\r\n`));
 }
 
+// ---- workspace extensions ----
+
+/** Counts the calls of showExtensions, so an answer overtaken by a later call's is dropped. */
+let extensionsAsked = 0;
+
+/** Shows what `ext/list` says the workspace declares: names and framing, one line per bad entry. */
+async function showExtensions(session: Session, root: string): Promise<void> {
+  const asked = ++extensionsAsked;
+  const item = (text: string, className: string) => {
+    const li = document.createElement('li');
+    li.className = className;
+    li.textContent = text;
+    return li;
+  };
+  let items: HTMLElement[];
+  try {
+    const list = await listExtensions(session, root);
+    items = [...list.extensions.map((e) => item(`${e.name} (${e.framing})`, 'extension')), ...list.problems.map((p) => item(p, 'error'))];
+    if (items.length === 0) items = [item(list.exists ? 'none declared' : `none declared (no ${list.manifest})`, 'none')];
+  } catch (e) {
+    items = [item((e as Error).message, 'error')];
+  }
+  if (asked !== extensionsAsked) return;
+  $('extensions').replaceChildren(...items);
+}
+
+/**
+ * Whether a batch of changes may touch the manifest (or its directory, created or deleted whole). By suffix, so
+ * a root spelled through a symlink still matches; a nested directory's `.tether` only costs one more ext/list.
+ */
+function touchesManifest(changes: FileChange[]): boolean {
+  return changes.some((c) => c.path.endsWith('/.tether') || c.path.endsWith('/.tether/extensions.json'));
+}
+
 // ---- start ----
 
 async function main(): Promise<void> {
@@ -334,7 +369,8 @@ async function main(): Promise<void> {
   const tree = new FileTree(fs, root, (path) => void editor.open(path));
   ($('save') as HTMLButtonElement).onclick = () => void editor.save();
   await tree.show();
-  void watch(fs, root, tree);
+  await showExtensions(session, root);
+  void watch(fs, root, tree, () => void showExtensions(session, root));
   void openTerminal(session, root).catch((e) => status(`cannot open a terminal: ${(e as Error).message}`, 'error'));
   $('lsp').textContent = 'pylsp: starting…';
   try {
@@ -362,10 +398,13 @@ async function main(): Promise<void> {
   document.body.dataset.ready = 'true';
 }
 
-async function watch(fs: FsClient, root: string, tree: FileTree): Promise<void> {
+async function watch(fs: FsClient, root: string, tree: FileTree, manifestChanged: () => void): Promise<void> {
   try {
     const w = await fs.watch(root, { recursive: true, excludes: ['.git', 'node_modules', '__pycache__'] });
-    while ((await w.next()) !== null) await tree.refresh();
+    for (let changes; (changes = await w.next()) !== null; ) {
+      if (touchesManifest(changes)) manifestChanged();
+      await tree.refresh();
+    }
   } catch (e) {
     status(`file watch stopped: ${(e as Error).message}`, 'warn');
   }

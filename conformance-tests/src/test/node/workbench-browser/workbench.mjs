@@ -1,9 +1,11 @@
 // Drives the `tether web` workbench in real headless Chromium, as a user would: opens the one-time
 // link, opens a Python file from the tree, waits for pyflakes' diagnostic, hovers, picks a completion,
-// goes to a definition, saves an edit, and runs `echo hi` in the terminal.
+// goes to a definition, saves an edit, and runs `echo hi` in the terminal. It then reads the Extensions
+// panel (the caller's WORKSPACE/.tether/extensions.json declares alpha and beta and one bad entry, "broken"),
+// adds an extension "gamma" to that manifest and waits for the panel to list it (the file watch's refresh).
 //
 // usage: node workbench.mjs URL WORKSPACE ARTEFACT_DIR [resume]
-// With `resume`: after the link and a first `echo one` in the terminal, prints {"await": "cut"} and waits
+// With `resume`: after the link, `none declared` in the Extensions panel and a first `echo one` in the terminal, prints {"await": "cut"} and waits
 // for a line on stdin (the caller cuts the connection to the agent meanwhile); then the status bar must
 // have said "connection lost — reconnecting" and then "resumed", and the same terminal must still work.
 // stdout: one JSON object per line: {"chromiumPid": N} first, then {"step": NAME} as each step passes,
@@ -11,7 +13,7 @@
 // Chromium runs with a user-data-dir of its own under ARTEFACT_DIR; the caller ends it by its pid too.
 
 import puppeteer from 'puppeteer-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -63,6 +65,9 @@ try {
   };
 
   if (mode === 'resume') {
+    // This workspace has no .tether/extensions.json.
+    await step('see no extensions declared', () => page.waitForFunction(() =>
+      document.querySelector('#extensions li.none')?.textContent.startsWith('none declared')));
     await step('echo one in the terminal', () => echo('one'));
     say({ await: 'cut' });
     const lines = createInterface({ input: process.stdin });
@@ -129,6 +134,21 @@ try {
     });
 
     await step('echo hi in the terminal', () => echo('hi'));
+
+    const manifest = `${workspace}/.tether/extensions.json`;
+    const panelHas = (texts) => page.waitForFunction((want) => {
+      const lines = [...document.querySelectorAll('#extensions li')].map((li) => li.textContent);
+      return want.every((w) => lines.includes(w));
+    }, {}, texts);
+    await step('see the workspace extensions', () => panelHas(['alpha (content-length)', 'beta (newline)',
+      `${manifest}: extension "broken": "argv" must be a non-empty array of strings`]));
+
+    await step('see an extension added to the manifest', async () => {
+      const declared = JSON.parse(readFileSync(manifest, 'utf8'));
+      declared.extensions.push({ name: 'gamma', argv: ['/bin/cat'] });
+      writeFileSync(manifest, JSON.stringify(declared));
+      await panelHas(['alpha (content-length)', 'beta (newline)', 'gamma (content-length)']);
+    });
   }
 
   // What the page looked like at the end: kept beside any failure's screenshot, for a person to look at.

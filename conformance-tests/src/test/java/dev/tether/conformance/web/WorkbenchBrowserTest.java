@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
  * {@code src/test/node/workbench-browser}) against a real {@code tether web local}, whose agent runs
  * pylsp ({@code /usr/bin/python3 -m pylsp}) and a shell on this host: open a Python file from the tree,
  * see pyflakes' diagnostic, read the hover text, go to a definition, pick a completion, save an edit and
- * find it in the file, type {@code echo hi} in the terminal and see {@code hi}. A failing step leaves a
+ * find it in the file, type {@code echo hi} in the terminal and see {@code hi}, read the Extensions panel
+ * (the names the workspace's {@code .tether/extensions.json} declares and the problem of its bad entry) and
+ * see it list an extension added to that file meanwhile. A failing step leaves a
  * screenshot under {@code target/workbench-browser/}. Missing chromium, node or the driver's packages
  * is a failure naming what to install, never a skip.
  */
@@ -39,7 +41,16 @@ class WorkbenchBrowserTest {
   private static final Duration DRIVER_TIMEOUT = Duration.ofMinutes(8);
   private static final Path ARTEFACTS = Path.of("target", "workbench-browser").toAbsolutePath();
   private static final List<String> STEPS = List.of("open the link", "open a file from the tree", "see a pyflakes diagnostic",
-      "read the hover text", "go to the definition", "pick a completion", "save an edit", "echo hi in the terminal");
+      "read the hover text", "go to the definition", "pick a completion", "save an edit", "echo hi in the terminal",
+      "see the workspace extensions", "see an extension added to the manifest");
+  /** Two extensions and one bad entry: the page lists both names and shows the problem line of the third. */
+  private static final String MANIFEST = """
+      {"extensions": [
+        {"name": "alpha", "argv": ["/bin/cat"]},
+        {"name": "beta", "argv": ["/bin/cat"], "framing": "newline"},
+        {"name": "broken", "argv": []}
+      ]}
+      """;
   private static final String SOURCE = """
       import os
 
@@ -76,6 +87,7 @@ class WorkbenchBrowserTest {
     Path workspace = Files.createDirectories(base.resolve("workspace"));
     Path file = workspace.resolve("main.py");
     Files.writeString(file, SOURCE);
+    Files.writeString(Files.createDirectories(workspace.resolve(".tether")).resolve("extensions.json"), MANIFEST);
     Files.createDirectories(ARTEFACTS);
     try (WebProcess web = WebProcess.start(tether, workspace, base.resolve("logs"), 60, "local")) {
       List<String> passed = drive(node, web, workspace, null);
@@ -102,7 +114,7 @@ class WorkbenchBrowserTest {
         WebProcess web = WebProcess.start(tether, workspace, base.resolve("logs"), 60, "ws://localhost:" + proxy.port() + "/",
             "--token-file", serve.tokenFile().toString(), "--workspace", workspace.toString())) {
       List<String> passed = drive(node, web, workspace, proxy::cutAll);
-      assertEquals(List.of("open the link", "echo one in the terminal", "the page shows the loss", "the page shows the resumption",
+      assertEquals(List.of("open the link", "see no extensions declared", "echo one in the terminal", "the page shows the loss", "the page shows the resumption",
           "echo two in the same terminal"), passed);
     }
   }
@@ -122,7 +134,7 @@ class WorkbenchBrowserTest {
       try (WebProcess web = WebProcess.start(tether, workspace, base.resolve("logs"), 60, "tether-web-host",
           "-F", config.toString(), "--workspace", workspace.toString())) {
         List<String> passed = drive(node, web, workspace, server::dropConnections);
-        assertEquals(List.of("open the link", "echo one in the terminal", "the page shows the loss",
+        assertEquals(List.of("open the link", "see no extensions declared", "echo one in the terminal", "the page shows the loss",
             "the page shows the resumption", "echo two in the same terminal"), passed);
       }
     }
