@@ -279,7 +279,7 @@ public final class ServiceChecks {
           return null;
         });
       } catch (Check.Failure e) {
-        throw new Check.Failure(e.getMessage() + " waiting for '" + needle + "' (" + what + "); output: " + tail());
+        throw new Check.Failure(e.getMessage() + " ('" + needle + "'); the terminal showed " + tail());
       }
     }
 
