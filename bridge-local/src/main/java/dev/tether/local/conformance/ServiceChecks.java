@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The {@code services} group: the agent's fs and exec services (docs/SERVICES.md, docs/FS.md,
@@ -186,12 +187,12 @@ public final class ServiceChecks {
 
   /** Reads the watch's batches until one reports {@code type} for {@code path}; other changes are skipped. */
   private static void awaitChange(RemoteFileSystem.Watch watch, FileChange.Type type, String path) throws Exception {
-    List<FileChange> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<FileChange> seen = new CopyOnWriteArrayList<>();
     try {
       CheckSupport.within("'" + type + " " + path + "' from the " + watch.mode() + " watch", () -> {
         while (true) {
           FsWire.WatchMessage message = watch.next();
-          require(message != null, "the watch ended before reporting '" + type + " " + path + "' (saw " + seen + ")");
+          require(message != null, "the watch ended before reporting '" + type + " " + path + "'");
           if (message.changes != null) {
             seen.addAll(message.changes);
             if (message.changes.contains(new FileChange(type, path))) {
