@@ -33,6 +33,8 @@ class ServeReapsTest {
       assertTrue(first.port > 0, "serve did not start: " + first.output);
       tether.spawn("exec", first.url(), "--token-file", first.tokenFile().toString(), "--", "sleep", marker);
       child = awaitSleep(first.process.toHandle(), marker);
+      // The child exists a moment before the server writes its record: kill the server only after.
+      awaitRecord(home.resolve(".tether/run/tether-remote-serve-" + listen.replace(':', '-') + ".groups"), child.pid());
 
       first.process.destroyForcibly(); // SIGKILL: the server has no chance to end its children
       assertTrue(first.process.waitFor(30, TimeUnit.SECONDS), "serve did not die");
@@ -77,6 +79,19 @@ class ServeReapsTest {
     }
     throw new AssertionError("serve started no 'sleep " + marker + "' within " + WAIT_MILLIS / 1000 + " s: "
         + server.descendants().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList());
+  }
+
+  /** The server's record of the group {@code leader} leads, in {@code dir} (a file named by the pid). */
+  private static void awaitRecord(Path dir, long leader) throws InterruptedException {
+    Path record = dir.resolve(Long.toString(leader));
+    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+    while (!Files.exists(record)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("serve recorded no process group for pid " + leader + " in " + dir + ": "
+            + (Files.isDirectory(dir) ? dir.toFile().list().length + " records there" : "no such directory"));
+      }
+      Thread.sleep(20); // another process's file: a poll bounded by the deadline
+    }
   }
 
   private static int freePort() throws java.io.IOException {
