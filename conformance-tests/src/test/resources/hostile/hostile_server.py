@@ -1,34 +1,12 @@
 """A hostile language server, for tests: it answers textDocument/definition at line N with the N-th
 URI given on the command line, and, before answering line 0, asks the editor to apply an edit to the
 same URI (workspace/applyEdit). Everything else gets a null result. Standard library only."""
-import json
 import sys
+
+from lsp_stdio import read, send  # copied beside this script by the test
 
 targets = sys.argv[1:]
 rng = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}
-out = sys.stdout.buffer
-inp = sys.stdin.buffer
-
-
-def send(message):
-    body = json.dumps(message).encode()
-    out.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    out.flush()
-
-
-def read():
-    length = None
-    while True:
-        line = inp.readline()
-        if not line:
-            return None
-        line = line.strip()
-        if not line:
-            break
-        name, _, value = line.partition(b":")
-        if name.lower() == b"content-length":
-            length = int(value)
-    return json.loads(inp.read(length))
 
 
 while True:

@@ -2,33 +2,10 @@
 serverInfo.version = "PROCESS_ID AGENT_PID", the processId it received and the pid of its nearest
 ancestor that is the tether agent (found through /proc). shutdown gets null, exit ends it. Standard
 library only."""
-import json
 import os
 import sys
 
-out = sys.stdout.buffer
-inp = sys.stdin.buffer
-
-
-def send(message):
-    body = json.dumps(message).encode()
-    out.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    out.flush()
-
-
-def read():
-    length = None
-    while True:
-        line = inp.readline()
-        if not line:
-            return None
-        line = line.strip()
-        if not line:
-            break
-        name, _, value = line.partition(b":")
-        if name.lower() == b"content-length":
-            length = int(value)
-    return json.loads(inp.read(length))
+from lsp_stdio import read, send  # copied beside this script by the test
 
 
 def agent_ancestor():

@@ -7,12 +7,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,10 +126,6 @@ class HostileServerTest {
   }
 
   private Path script() throws IOException {
-    Path script = base.resolve("hostile_server.py");
-    try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream("/hostile/hostile_server.py"))) {
-      Files.write(script, in.readAllBytes());
-    }
-    return script;
+    return Lsp.scriptedServer("/hostile/hostile_server.py", base, "hostile_server.py");
   }
 }

@@ -56,7 +56,7 @@ class ListenTest {
     project = Files.createDirectories(base.resolve("project"));
     starts = base.resolve("server-starts");
     Files.writeString(starts, "");
-    Files.copy(getClass().getResourceAsStream("/hostile/hostile_server.py"), base.resolve("server.py"));
+    Lsp.scriptedServer("/hostile/hostile_server.py", base, "server.py");
     tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"));
     tcp = listen("127.0.0.1:0");
   }

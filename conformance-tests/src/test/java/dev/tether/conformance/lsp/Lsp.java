@@ -4,9 +4,13 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** LSP messages as an editor builds and reads them (plain Gson, no protocol library in between). */
 final class Lsp {
@@ -141,5 +145,18 @@ final class Lsp {
     JsonArray items = result.isJsonArray() ? result.getAsJsonArray() : result.getAsJsonObject().getAsJsonArray("items");
     items.forEach(i -> labels.add(i.getAsJsonObject().get("label").getAsString()));
     return labels;
+  }
+
+  /**
+   * Copies a scripted Python language server from the test resources into {@code dir} as {@code name},
+   * with the framing module it imports ({@code lsp/lsp_stdio.py}) beside it; returns the script's path.
+   */
+  static Path scriptedServer(String resource, Path dir, String name) throws IOException {
+    for (String[] file : new String[][] {{resource, name}, {"/lsp/lsp_stdio.py", "lsp_stdio.py"}}) {
+      try (InputStream in = Objects.requireNonNull(Lsp.class.getResourceAsStream(file[0]), file[0])) {
+        Files.write(dir.resolve(file[1]), in.readAllBytes());
+      }
+    }
+    return dir.resolve(name);
   }
 }

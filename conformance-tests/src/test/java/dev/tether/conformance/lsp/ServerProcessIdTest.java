@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,10 +21,7 @@ class ServerProcessIdTest {
   void theServerIsGivenItsAgentsPidNotTheEditors() throws IOException {
     Path base = Files.createTempDirectory("tether-pid-");
     try (TetherCli tether = new TetherCli(base.resolve("run"), base.resolve("cache"), base.resolve("logs"))) {
-      Path script = base.resolve("pid_server.py");
-      try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream("/lsp/pid/pid_server.py"))) {
-        Files.write(script, in.readAllBytes());
-      }
+      Path script = Lsp.scriptedServer("/lsp/pid/pid_server.py", base, "pid_server.py");
       try (TetherCli.LspProcess cli = tether.lsp(base, List.of("local", "--", "/usr/bin/python3", script.toString()))) {
         LspEditor editor = cli.editor();
         JsonObject result = editor.call("initialize", Lsp.initializeParams(base)).getAsJsonObject();
